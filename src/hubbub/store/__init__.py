@@ -1,0 +1,1 @@
+"""Stores: where enriched posts land and how the API reads them."""
