@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     sim_start: date = date(2022, 11, 20)
     sim_end: date = date(2022, 12, 18)
     # ``speed``: 0 = as fast as possible; otherwise event-time seconds per wall-clock second
-    speed: float = Field(0.0, ge=0.0)
+    speed: float = Field(1440.0, ge=0.0)
     sim_rate: float = Field(1.0, gt=0.0, description="volume multiplier of the simulator")
 
     # the users endpoint (X API v2 users lookup shape). None → hubbub's own, on the API port.

@@ -1,0 +1,171 @@
+"""Composition root of the embedded stack: simulator → enricher → DuckDB → API, in one process.
+
+This is the one module (with the CLI) that knows every part. ``run_embedded`` serves the API with
+uvicorn and runs the pipeline beside it; SIGTERM/SIGINT first drain the pipeline (the enricher
+still needs the users endpoint while it drains), then stop the server.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import uvicorn
+
+from hubbub.config import Settings
+from hubbub.models import UserDirectory
+from hubbub.sources.base import Source
+from hubbub.store.base import Store
+from hubbub.stream.pipeline import EmbeddedPipeline
+
+log = logging.getLogger(__name__)
+RESUME_OVERLAP = timedelta(minutes=5)  # re-read a little; the store drops what it already has
+
+
+def _as_datetime(day: Any) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def build_source(settings: Settings, store: Store, users: Any | None) -> Source:
+    if settings.source == "replay":
+        from hubbub.sources.replay import open_replay
+
+        if settings.replay_path is None:
+            raise ValueError("--source replay needs --replay-path FILE (or HUBBUB_REPLAY_PATH)")
+        return open_replay(settings.replay_path)
+    from hubbub.sources.simulator import WorldCupSimulator
+
+    last = store.stats().get("last_created_at")
+    resume_after = (last - RESUME_OVERLAP) if isinstance(last, datetime) else None
+    if resume_after:
+        log.info("resuming the simulator after %s (already stored up to %s)", resume_after, last)
+    return WorldCupSimulator(
+        seed=settings.sim_seed,
+        start=_as_datetime(settings.sim_start),
+        end=_as_datetime(settings.sim_end) + timedelta(days=1),
+        rate=settings.sim_rate,
+        users=users,
+        resume_after=resume_after,
+    )
+
+
+def build_user_directory(settings: Settings) -> UserDirectory | None:
+    if settings.source != "sim":
+        return None
+    from hubbub.sources.users_pool import UserPool
+
+    return UserPool(seed=settings.sim_seed)
+
+
+def build_pipeline(settings: Settings, store: Store, users: Any | None) -> EmbeddedPipeline:
+    from hubbub.enrich.enricher import Enricher
+    from hubbub.enrich.users import UserLookupClient
+
+    source = build_source(settings, store, users)
+    enricher = Enricher(UserLookupClient.from_settings(settings))
+    return EmbeddedPipeline(
+        source,
+        enricher,
+        store,
+        batch_size=settings.batch_size,
+        flush_interval_s=settings.flush_interval_s,
+        queue_batches=settings.queue_batches,
+        speed=settings.speed,
+    )
+
+
+@dataclass
+class RunSummary:
+    started_at: str
+    stopped_at: str
+    emitted: int
+    stored: int
+    duplicates: int
+    dead_letters: int
+    clean: bool
+
+
+class _DrainingServer(uvicorn.Server):
+    """A uvicorn server whose first exit signal drains the pipeline before the server stops."""
+
+    def __init__(self, config: uvicorn.Config, pipeline: EmbeddedPipeline) -> None:
+        super().__init__(config)
+        self.pipeline = pipeline
+        self._draining = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self._draining:  # a second signal: exit now
+            super().handle_exit(sig, frame)
+            return
+        self._draining = True
+        log.info("signal %s: draining the pipeline, then stopping the server", sig)
+        threading.Thread(target=self._drain_then_exit, name="drain", daemon=True).start()
+
+    def _drain_then_exit(self) -> None:
+        self.pipeline.request_stop()
+        self.pipeline.join(timeout=120)
+        self.should_exit = True
+
+
+def run_embedded(settings: Settings) -> RunSummary:
+    """Run the whole embedded stack until SIGTERM/SIGINT; returns what happened."""
+    from hubbub.api.app import create_app
+    from hubbub.store.duckdb import DuckDBStore
+
+    settings.store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = DuckDBStore(settings.store_path)
+    store.setup()
+    users = build_user_directory(settings)
+    pipeline = build_pipeline(settings, store, users)
+    started = threading.Event()
+    app = create_app(store, users=users, ready=lambda: started.is_set() and pipeline.error is None)
+    config = uvicorn.Config(
+        app, host=settings.host, port=settings.port, log_level="warning", access_log=False
+    )
+    server = _DrainingServer(config, pipeline)
+
+    def start_pipeline_when_serving() -> None:
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        if server.started:
+            pipeline.start()
+            started.set()
+            log.info("serving on http://%s:%d (docs at /docs)", settings.host, settings.port)
+
+    began = datetime.now(UTC)
+    threading.Thread(target=start_pipeline_when_serving, name="starter", daemon=True).start()
+    try:
+        server.run()
+    finally:
+        pipeline.request_stop()
+        clean = pipeline.join(timeout=120) and pipeline.error is None
+        store.close()
+    s = pipeline.stats
+    summary = RunSummary(
+        started_at=began.isoformat(),
+        stopped_at=datetime.now(UTC).isoformat(),
+        emitted=s.emitted,
+        stored=s.stored,
+        duplicates=s.duplicates,
+        dead_letters=s.dead_letters + s.source_dead_letters,
+        clean=clean,
+    )
+    summary_path = Path(f"{settings.store_path}.last-run.json")
+    summary_path.write_text(json.dumps(asdict(summary), indent=2))
+    log.info(
+        "stopped %s: %d emitted, %d stored, %d duplicates, %d dead letters (summary in %s)",
+        "cleanly" if clean else "WITH ERRORS",
+        summary.emitted,
+        summary.stored,
+        summary.duplicates,
+        summary.dead_letters,
+        summary_path,
+    )
+    return summary

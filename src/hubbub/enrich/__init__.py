@@ -1,0 +1,1 @@
+"""Enrichment: user lookup, location → country, sentiment, keywords and teams."""

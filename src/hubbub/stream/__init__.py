@@ -1,0 +1,1 @@
+"""The stream: stages (enrich, sink), their wiring and the transports between them."""
