@@ -51,7 +51,7 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         for _ in range(3):
             time.sleep(1.5)
             seen.append(_posts(base))
-        assert seen[-1] > seen[0] > 0 or seen[-1] > seen[0], f"counts did not grow: {seen}"
+        assert seen[-1] > seen[0], f"counts did not grow while running: {seen}"
         assert httpx.get(f"{base}/api/v1/counts/day").status_code == 200
     finally:
         proc.send_signal(signal.SIGTERM)

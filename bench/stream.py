@@ -1,0 +1,130 @@
+"""Embedded pipeline throughput and freshness, next to a baseline that scores sentiment with the
+reference ``vaderSentiment`` per post (everything else identical), in one run.
+
+    uv run python bench/stream.py [--posts 200000] [--rate-test 5000] [--seconds 20]
+
+Prints: end-to-end posts/s, freshness (entered the stream → queryable) p50/p99 at full speed and at
+a fixed input rate, for hubbub and the baseline, and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
+
+from hubbub.api.app import create_app  # noqa: E402
+from hubbub.enrich.enricher import Enricher  # noqa: E402
+from hubbub.enrich.sentiment import SentimentScorer, label_for  # noqa: E402
+from hubbub.enrich.users import MemoryUserCache, UserLookupClient  # noqa: E402
+from hubbub.models import Post  # noqa: E402
+from hubbub.sources.base import Source, SourceBatch  # noqa: E402
+from hubbub.sources.simulator import WorldCupSimulator  # noqa: E402
+from hubbub.sources.users_pool import UserPool  # noqa: E402
+from hubbub.store.duckdb import DuckDBStore  # noqa: E402
+from hubbub.stream.pipeline import EmbeddedPipeline, PipelineStats  # noqa: E402
+from tests.support import serve_app  # noqa: E402
+
+
+class ReferenceVader(SentimentScorer):
+    """The baseline: vaderSentiment's own analyzer, called once per post, no cache."""
+
+    def __init__(self) -> None:
+        self._sia = SentimentIntensityAnalyzer()
+
+    def score(self, text: str) -> tuple[float, str]:
+        compound = self._sia.polarity_scores(text)["compound"]
+        return compound, label_for(compound)
+
+
+class ListSource(Source):
+    """Posts from memory, as fast as the pipeline takes them, or at a fixed rate (posts/s)."""
+
+    name = "bench"
+
+    def __init__(self, posts: list[Post], rate: float = 0.0, chunk: int = 50) -> None:
+        self.posts, self.rate, self.chunk = posts, rate, chunk
+
+    def batches(self, size: int) -> Iterator[SourceBatch]:
+        if not self.rate:
+            for i in range(0, len(self.posts), size):
+                yield SourceBatch(self.posts[i : i + size], [])
+            return
+        t0 = time.monotonic()
+        for i in range(0, len(self.posts), self.chunk):
+            due = t0 + i / self.rate
+            delay = due - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            yield SourceBatch(self.posts[i : i + self.chunk], [])
+
+
+def run(posts: list[Post], users: UserPool, sentiment: SentimentScorer, rate: float,
+        folder: Path, name: str) -> tuple[float, PipelineStats]:
+    store = DuckDBStore(folder / f"{name}.duckdb")
+    store.setup()
+    with serve_app(create_app(store, users=users, ready=lambda: True)) as base_url:
+        client = UserLookupClient(base_url, cache=MemoryUserCache(max_size=200_000, ttl_s=3600))
+        pipeline = EmbeddedPipeline(ListSource(posts, rate), Enricher(client, sentiment=sentiment),
+                                    store, batch_size=2_000, flush_interval_s=0.1 if rate else 0.25)
+        t0 = time.perf_counter()
+        stats = pipeline.run()
+        seconds = time.perf_counter() - t0
+        client.close()
+    store.close()
+    assert stats.stored == len({p.id for p in posts}), "bench lost posts"
+    return seconds, stats
+
+
+def ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 1000:,.0f} ms"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=200_000)
+    ap.add_argument("--rate-test", type=float, default=5_000, help="posts/s for the freshness run")
+    ap.add_argument("--seconds", type=float, default=20, help="length of the freshness run")
+    args = ap.parse_args()
+
+    users = UserPool(seed=2022)
+    sim = WorldCupSimulator(seed=2022, start=datetime(2022, 11, 20, tzinfo=UTC),
+                            end=datetime(2022, 12, 19, tzinfo=UTC), rate=3.0, users=users)
+    posts: list[Post] = []
+    for b in sim.batches(10_000):
+        posts.extend(b.posts)
+        if len(posts) >= args.posts:
+            break
+    posts = posts[: args.posts]
+    paced = posts[: int(args.rate_test * args.seconds)]
+    print(f"{len(posts):,} simulated posts ({len({p.text for p in posts}) / len(posts):.0%} unique "
+          f"texts); freshness run: {len(paced):,} posts at {args.rate_test:,.0f}/s")
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, scorer in (("hubbub", SentimentScorer()), ("baseline", ReferenceVader())):
+            seconds, full = run(posts, users, scorer, 0.0, folder, f"{name}-max")
+            _, steady = run(paced, users, scorer, args.rate_test, folder, f"{name}-paced")
+            rows.append((name, len(posts) / seconds, full, steady))
+
+    print(f"\n{'pipeline':<10} {'posts/s':>10} {'fresh p50':>10} {'fresh p99':>10}"
+          f" {'@rate p50':>10} {'@rate p99':>10}")
+    for name, pps, full, steady in rows:
+        print(f"{name:<10} {pps:>10,.0f} {ms(full.freshness_quantile(0.5)):>10} "
+              f"{ms(full.freshness_quantile(0.99)):>10} {ms(steady.freshness_quantile(0.5)):>10} "
+              f"{ms(steady.freshness_quantile(0.99)):>10}")
+    print(f"\nratio hubbub/baseline: {rows[0][1] / rows[1][1]:.1f}x  "
+          f"(targets: ≥50,000 posts/s, ≥6x, freshness p99 ≤ 1 s at 5k posts/s)")
+
+
+if __name__ == "__main__":
+    main()
