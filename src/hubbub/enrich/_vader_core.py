@@ -4,16 +4,16 @@
 ``SentimentIntensityAnalyzer().polarity_scores(text)["compound"]``. Where the speed comes
 from:
 
-* the reference rebuilds the emoji-free text one character at a time; we use one
-  ``str.translate`` and skip it entirely for ASCII text (no emoji is ASCII);
-* for ASCII text the whole string is lower-cased once (per-character, so identical to
-  lower-casing each stripped token); other text is lowered per token, because full Unicode
-  lower-casing can change lengths ("İ") and the reference's strip rule depends on length;
-* texts with no lexicon word at all return 0.0 after one ``frozenset.isdisjoint``;
-* only lexicon words are visited; every rule looks at a fixed window of neighbours in one
-  pre-lowered list, where the reference re-lowers the whole sentence up to four times per
-  word;
-* the ALL-CAPS differential is only computed for texts that contain a capital letter.
+* the reference rebuilds the emoji-free text one character at a time; we
+  ``str.translate`` only the non-ASCII runs (no emoji is ASCII);
+* each distinct raw token is stripped and lower-cased once, then looked up in a bounded
+  memo (``_TokenForms``) with a C-level ``map``;
+* texts with no lexicon word return 0.0 right after tokenising, as the reference does;
+* texts with no context word at all (no booster, negation, "no", "so", "this", "least",
+  "kind", idiom word or "n't") take the lexicon valences directly (plus the caps rule);
+* otherwise only lexicon words are visited, and a word with no modifier in the three words
+  before it skips the rules; the rules read one pre-lowered token list, where the
+  reference re-lowers the whole sentence up to four times per word.
 
 Quirks kept on purpose, because they change scores:
 
@@ -35,6 +35,8 @@ Quirks kept on purpose, because they change scores:
 from __future__ import annotations
 
 import math
+import re
+from itertools import compress, count
 
 from hubbub.enrich._vader_lexicon import (
     B_NGRAMS,
@@ -53,6 +55,16 @@ from hubbub.enrich._vader_lexicon import (
 _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _AT_VERY = ("at", "very")
+_IN_LEXICON = LEXICON_KEYS.__contains__
+# Words that can change the valence of a lexicon word up to three positions after them
+# (boosters, negations, "no", "so"/"this", "least"). A lexicon word with none of these
+# before it, no "n't" nearby and no idiom in reach keeps its lexicon valence (plus caps).
+_MODIFIERS = frozenset(BOOSTERS) | NEGATIONS | {"no", "so", "this", "least"}
+# An idiom or multi-word booster can only match if all its words occur in the text, so one
+# (the longest) word per key is a cheap per-text guard for the whole idiom rule.
+_IDIOM_GUARD = frozenset(max(key, key=len) for key in (*SPECIAL_CASES, *B_NGRAMS))
+# Any of these (or an "n't") anywhere in a post sends it through the full rules.
+_CONTEXT_WORDS = _MODIFIERS | _IDIOM_GUARD | {"kind"}
 
 
 def _negated(word: str) -> bool:
@@ -101,7 +113,7 @@ def _special_idioms(valence: float, lw: list[str], i: int) -> float:
 
 
 def _valence(
-    valence: float, lw: list[str], words: list[str] | None, i: int, cap_diff: bool
+    valence: float, lw: list[str], words: list[str], i: int, cap_diff: bool, idioms: bool
 ) -> float:
     """``sentiment_valence`` for the lexicon word at ``i`` (lexicon valence ``valence``)."""
     n = len(lw)
@@ -115,7 +127,7 @@ def _valence(
         or (i > 2 and lw[i - 3] == "no" and lw[i - 1] in _OR_NOR)
     ):
         valence = base * N_SCALAR
-    if cap_diff and words is not None and words[i].isupper():
+    if cap_diff and words[i].isupper():
         if valence > 0:
             valence += C_INCR
         else:
@@ -127,8 +139,7 @@ def _valence(
     p1 = lw[i - 1]
     if p1 not in LEXICON_KEYS:
         if p1 in BOOSTERS:
-            raw = words[i - 1] if words is not None else ""
-            valence = valence + _scalar(p1, raw, valence, cap_diff)
+            valence = valence + _scalar(p1, words[i - 1], valence, cap_diff)
         if p1 in NEGATIONS or "n't" in p1:
             valence = valence * N_SCALAR
     if i > 1:
@@ -136,8 +147,7 @@ def _valence(
         p2 = lw[i - 2]
         if p2 not in LEXICON_KEYS:
             if p2 in BOOSTERS:
-                raw = words[i - 2] if words is not None else ""
-                s = _scalar(p2, raw, valence, cap_diff)
+                s = _scalar(p2, words[i - 2], valence, cap_diff)
                 if s != 0:
                     s = s * 0.95
                 valence = valence + s
@@ -152,8 +162,7 @@ def _valence(
             p3 = lw[i - 3]
             if p3 not in LEXICON_KEYS:
                 if p3 in BOOSTERS:
-                    raw = words[i - 3] if words is not None else ""
-                    s = _scalar(p3, raw, valence, cap_diff)
+                    s = _scalar(p3, words[i - 3], valence, cap_diff)
                     if s != 0:
                         s = s * 0.9
                     valence = valence + s
@@ -163,7 +172,8 @@ def _valence(
                     pass
                 elif _negated(p3):
                     valence = valence * N_SCALAR
-                valence = _special_idioms(valence, lw, i)
+                if idioms:
+                    valence = _special_idioms(valence, lw, i)
 
     # "least" ("least" is never a lexicon word, checked at import)
     if p1 == "least":
@@ -193,46 +203,108 @@ def _but_rescale(positions: list[int], values: list[float], but_index: int) -> N
             values[j] = v * 1.5
 
 
-def _tokens(text: str) -> tuple[list[str], list[str] | None, bool]:
-    """Lowered tokens, raw words (``None`` when no capital can matter) and cap-differential."""
-    if text.isascii():
-        low = text.lower()
-        lw = [s if len(s := t.strip(PUNCTUATION)) > 2 else t for t in low.split()]
-        if low == text:
-            # no A-Z: no token is upper-case, so neither caps rule can fire
-            return lw, None, False
-        words = text.split()
-    else:
-        words = text.split()
-        stripped = [s if len(s := t.strip(PUNCTUATION)) > 2 else t for t in words]
-        lw = [t.lower() for t in stripped]
-    # Stripping only removes ASCII punctuation, which is uncased, so isupper() of a raw
-    # word equals isupper() of its stripped token.
-    n_upper = sum(map(str.isupper, words))
-    return lw, words, 0 < n_upper < len(words)
+def _contextual_valences(
+    lw: list[str], words: list[str], hits: list[int], cap_diff: bool, has_nt: bool
+) -> tuple[list[int], list[float]]:
+    """Positions and valences of the lexicon words, applying every context rule."""
+    idioms = not _IDIOM_GUARD.isdisjoint(lw)
+    positions: list[int] = []
+    values: list[float] = []
+    last = len(lw) - 1
+    for i in hits:
+        w = lw[i]
+        if w == "kind" and i < last and lw[i + 1] == "of":
+            continue
+        valence = LEXICON[w]
+        if (
+            has_nt
+            or w == "no"
+            or (idioms and i > 2)
+            or (i and not _MODIFIERS.isdisjoint(lw[i - 3 if i > 3 else 0 : i]))
+        ):
+            valence = _valence(valence, lw, words, i, cap_diff, idioms)
+        elif cap_diff and words[i].isupper():
+            # Nothing within three words before can modify it: only the caps rule applies.
+            if valence > 0:
+                valence += C_INCR
+            else:
+                valence -= C_INCR
+        positions.append(i)
+        values.append(valence)
+    return positions, values
+
+
+class _TokenForms(dict[str, str]):
+    """Memo: raw whitespace-split token → the reference's lower-cased token.
+
+    The reference strips leading/trailing ``string.punctuation`` from each token, keeps the
+    original when two characters or fewer remain (emoticons like ":)"), and lower-cases
+    the result on every use. Tokens repeat heavily across posts, so the form is computed
+    once per distinct token and looked up with C-level ``map(memo.__getitem__, words)``.
+    The memo is bounded: it is emptied when it reaches ``TOKEN_MEMO_MAX`` entries.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, token: str) -> str:
+        stripped = token.strip(PUNCTUATION)
+        form = (stripped if len(stripped) > 2 else token).lower()
+        if form == token:
+            form = token  # share the key object: halves the memory for most tokens
+        if len(self) >= TOKEN_MEMO_MAX:
+            self.clear()
+        self[token] = form
+        return form
+
+
+TOKEN_MEMO_MAX = 100_000
+_TOKEN_FORMS = _TokenForms()
+_FORM = _TOKEN_FORMS.__getitem__
+
+
+# No emoji is ASCII: translating only the non-ASCII runs is ~3x cheaper than translating
+# the whole text (str.translate with a dict does a dict lookup per character).
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+
+
+def _expand_emoji(match: re.Match[str]) -> str:
+    return match.group().translate(EMOJI_TABLE)
+
+
+def clear_token_memo() -> None:
+    """Forget memoised token forms (benchmarks use it to start cold)."""
+    _TOKEN_FORMS.clear()
 
 
 def vader_compound(text: str) -> float:
     """VADER's compound score of ``text``, bit-for-bit as ``polarity_scores`` computes it."""
     if not text.isascii():
-        text = text.translate(EMOJI_TABLE)
-    lw, words, cap_diff = _tokens(text)
-    if LEXICON_KEYS.isdisjoint(lw):
+        text = _NON_ASCII_RUN.sub(_expand_emoji, text)
+    words = text.split()
+    lw = list(map(_FORM, words))
+    hits = list(compress(count(), map(_IN_LEXICON, lw)))
+    if not hits:
         return 0.0
+    # allcap_differential: some, but not all, tokens are ALL CAPS. Stripping removes only
+    # ASCII punctuation, which is uncased, so isupper() of a raw word equals isupper() of
+    # its token; and if the text is all lower case, no word can be upper case.
+    cap_diff = not text.islower() and 0 < sum(map(str.isupper, words)) < len(words)
+    # Lower-casing maps no other character to "n", "'" or "t", and stripping cannot cut
+    # into "n't", so this finds every token containing "n't".
+    has_nt = ("'t" in text or "'T" in text) and "n't" in text.lower()
 
-    positions: list[int] = []
-    values: list[float] = []
-    get = LEXICON.get
-    last = len(lw) - 1
-    for i, w in enumerate(lw):
-        valence = get(w)
-        if valence is None:
-            continue
-        if w == "kind" and i < last and lw[i + 1] == "of":
-            continue
-        positions.append(i)
-        values.append(_valence(valence, lw, words, i, cap_diff))
-
+    if not has_nt and _CONTEXT_WORDS.isdisjoint(lw):
+        # Most posts: no word anywhere that any context rule reacts to, so each lexicon
+        # word keeps its lexicon valence, plus the caps rule.
+        values = list(map(LEXICON.__getitem__, map(lw.__getitem__, hits)))
+        if cap_diff:
+            for k, i in enumerate(hits):
+                if words[i].isupper():
+                    valence = values[k]
+                    values[k] = valence + C_INCR if valence > 0 else valence - C_INCR
+        positions = hits
+    else:
+        positions, values = _contextual_valences(lw, words, hits, cap_diff, has_nt)
     if "but" in lw:
         _but_rescale(positions, values, lw.index("but"))
 

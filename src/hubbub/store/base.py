@@ -9,7 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from hubbub.models import DeadLetter, EnrichedPost
@@ -29,6 +29,14 @@ class Filters:
 
 NO_FILTERS = Filters()
 Bucket = Literal["minute", "hour", "day"]
+
+
+class StoreError(RuntimeError):
+    """A store failed to answer (the API turns it into a 500 with a JSON body)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store is not set up yet, or closed (the API answers 503)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,3 +96,11 @@ class Store(ABC):
 
     @abstractmethod
     def posts_needing_reenrichment(self, limit: int) -> list[EnrichedPost]: ...
+
+    def update_enrichment(self, posts: Sequence[EnrichedPost]) -> int:
+        """Replace the enrichment of stored posts (re-enrichment); returns how many were found.
+
+        Only the enrichment of a post changes (user fields, country, location confidence,
+        sentiment, status, enriched_at); its id, text, lists and times stay as stored.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not support re-enrichment")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import pyarrow as pa
@@ -78,19 +79,21 @@ def dedupe(posts: Sequence[EnrichedPost], keep: str = "first") -> list[EnrichedP
 
 def posts_to_table(posts: Sequence[EnrichedPost], now: datetime) -> pa.Table:
     """Build the Arrow table of ``posts`` column by column; a missing ingested_at becomes now."""
+    # one C-level pass per column: no per-row tuples, so no garbage-collector pauses
     cols: dict[str, pa.Array] = {}
+    metrics = list(map(attrgetter("metrics"), posts))
     for name in POST_COLUMNS:
-        if name in _METRICS:
-            values: list[Any] = [getattr(p.metrics, name) for p in posts]
-        elif name == "ingested_at":
-            values = [p.ingested_at or now for p in posts]
-        else:
-            values = [getattr(p, name) for p in posts]
+        values = list(map(attrgetter(name), metrics if name in _METRICS else posts))
         if name in _TIMES:
             cols[name] = pa.array(values, type=_TS_UTC).cast(TS)
         else:
             cols[name] = pa.array(values, type=POSTS_SCHEMA.field(name).type)
-    return pa.Table.from_pydict(cols, schema=POSTS_SCHEMA)
+    table = pa.Table.from_pydict(cols).select(list(POST_COLUMNS))
+    ingested = table["ingested_at"]
+    if ingested.null_count:
+        filled = pc.fill_null(ingested, pa.scalar(to_naive_utc(now), type=TS))
+        table = table.set_column(POST_COLUMNS.index("ingested_at"), "ingested_at", filled)
+    return table
 
 
 def normalize_table(table: pa.Table, now: datetime) -> pa.Table:

@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     raw      VARCHAR NOT NULL,
     source   VARCHAR,
     "offset" BIGINT,
-    at       TIMESTAMP NOT NULL
+    "at"     TIMESTAMP NOT NULL
 );
 
 -- Rollups, maintained at write time from newly inserted rows only (see rollups.sql).

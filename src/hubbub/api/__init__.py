@@ -1,0 +1,1 @@
+"""The HTTP API: dashboard queries, users lookup, health and metrics (``create_app``)."""
