@@ -56,6 +56,7 @@ _SO_THIS = ("so", "this")
 _OR_NOR = ("or", "nor")
 _AT_VERY = ("at", "very")
 _IN_LEXICON = LEXICON_KEYS.__contains__
+_LEXICON_GET = LEXICON.get
 # Words that can change the valence of a lexicon word up to three positions after them
 # (boosters, negations, "no", "so"/"this", "least"). A lexicon word with none of these
 # before it, no "n't" nearby and no idiom in reach keeps its lexicon valence (plus caps).
@@ -64,7 +65,7 @@ _MODIFIERS = frozenset(BOOSTERS) | NEGATIONS | {"no", "so", "this", "least"}
 # (the longest) word per key is a cheap per-text guard for the whole idiom rule.
 _IDIOM_GUARD = frozenset(max(key, key=len) for key in (*SPECIAL_CASES, *B_NGRAMS))
 # Any of these (or an "n't") anywhere in a post sends it through the full rules.
-_CONTEXT_WORDS = _MODIFIERS | _IDIOM_GUARD | {"kind"}
+_CONTEXT_WORDS = _MODIFIERS | _IDIOM_GUARD | {"kind", "but"}
 
 
 def _negated(word: str) -> bool:
@@ -282,33 +283,34 @@ def vader_compound(text: str) -> float:
         text = _NON_ASCII_RUN.sub(_expand_emoji, text)
     words = text.split()
     lw = list(map(_FORM, words))
-    hits = list(compress(count(), map(_IN_LEXICON, lw)))
-    if not hits:
+    if LEXICON_KEYS.isdisjoint(lw):
         return 0.0
     # allcap_differential: some, but not all, tokens are ALL CAPS. Stripping removes only
     # ASCII punctuation, which is uncased, so isupper() of a raw word equals isupper() of
     # its token; and if the text is all lower case, no word can be upper case.
-    cap_diff = not text.islower() and 0 < sum(map(str.isupper, words)) < len(words)
+    uppers = [] if text.islower() else list(compress(count(), map(str.isupper, words)))
+    cap_diff = 0 < len(uppers) < len(words)
     # Lower-casing maps no other character to "n", "'" or "t", and stripping cannot cut
     # into "n't", so this finds every token containing "n't".
     has_nt = ("'t" in text or "'T" in text) and "n't" in text.lower()
 
     if not has_nt and _CONTEXT_WORDS.isdisjoint(lw):
-        # Most posts: no word anywhere that any context rule reacts to, so each lexicon
-        # word keeps its lexicon valence, plus the caps rule.
-        values = list(map(LEXICON.__getitem__, map(lw.__getitem__, hits)))
+        # Most posts: no word that any context rule (or "but") reacts to, so each lexicon
+        # word keeps its lexicon valence, plus the caps rule. None marks non-lexicon words;
+        # no valence here is 0 (checked at import), so filter(None, ...) drops exactly them.
+        valences = list(map(_LEXICON_GET, lw))
         if cap_diff:
-            for k, i in enumerate(hits):
-                if words[i].isupper():
-                    valence = values[k]
-                    values[k] = valence + C_INCR if valence > 0 else valence - C_INCR
-        positions = hits
+            for i in uppers:
+                valence = valences[i]
+                if valence is not None:
+                    valences[i] = valence + C_INCR if valence > 0 else valence - C_INCR
+        total = float(sum(filter(None, valences)))
     else:
+        hits = list(compress(count(), map(_IN_LEXICON, lw)))
         positions, values = _contextual_valences(lw, words, hits, cap_diff, has_nt)
-    if "but" in lw:
-        _but_rescale(positions, values, lw.index("but"))
-
-    total = float(sum(values))
+        if "but" in lw:
+            _but_rescale(positions, values, lw.index("but"))
+        total = float(sum(values))
     if total == 0:
         return 0.0
     ep_count = text.count("!")

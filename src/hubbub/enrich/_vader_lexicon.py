@@ -94,6 +94,8 @@ SPECIAL_WORDS: frozenset[str] = frozenset(w for key in SPECIAL_CASES for w in ke
 # import instead of silently drifting from the reference.
 if LEXICON_KEYS & BOOSTERS.keys():
     raise RuntimeError("vader port assumes no booster word is also a lexicon word")
+if not all(LEXICON.values()):
+    raise RuntimeError("vader port assumes no zero-valence lexicon entry")
 if "least" in LEXICON:
     raise RuntimeError("vader port assumes 'least' is not a lexicon word")
 if any(k != " ".join(k.split()) for k in _ref.SPECIAL_CASES):

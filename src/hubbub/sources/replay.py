@@ -74,8 +74,8 @@ def open_text(path: Path) -> IO[str]:
     """Open ``path`` for reading text, gunzipping when it is gzip (by magic bytes)."""
     with path.open("rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-    raw: IO[bytes] = gzip.open(path, "rb") if gz else path.open("rb")  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")
+    raw = gzip.open(path, "rb") if gz else path.open("rb")
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="")  # type: ignore[arg-type]
 
 
 def detect_format(path: Path, first_line: str) -> Format:

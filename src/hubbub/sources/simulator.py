@@ -53,16 +53,6 @@ def construct_post(fields: dict[str, object]) -> Post:
     return post
 
 
-def _metrics(like: int, retweet: int, reply: int, quote: int) -> Metrics:
-    m = _new(Metrics)
-    _set(m, "__dict__", {"like_count": like, "retweet_count": retweet,
-                         "reply_count": reply, "quote_count": quote})
-    _set(m, "__pydantic_fields_set__", _METRIC_FIELDS)
-    _set(m, "__pydantic_extra__", None)
-    _set(m, "__pydantic_private__", None)
-    return m
-
-
 def poisson(rng: random.Random, lam: float) -> int:
     """A Poisson draw (normal approximation above 30)."""
     if lam <= 0:
