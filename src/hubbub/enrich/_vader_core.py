@@ -10,7 +10,8 @@ from:
   memo (``_TokenForms``) with a C-level ``map``;
 * texts with no lexicon word return 0.0 right after tokenising, as the reference does;
 * texts with no context word at all (no booster, negation, "no", "so", "this", "least",
-  "kind", idiom word or "n't") take the lexicon valences directly (plus the caps rule);
+  "kind", "but", idiom word or "n't"), most of them, sum the lexicon valences directly
+  (plus the caps rule) with C-level ``map``/``filter``;
 * otherwise only lexicon words are visited, and a word with no modifier in the three words
   before it skips the rules; the rules read one pre-lowered token list, where the
   reference re-lowers the whole sentence up to four times per word.
