@@ -67,14 +67,25 @@ class ListSource(Source):
             yield SourceBatch(self.posts[i : i + self.chunk], [])
 
 
-def run(posts: list[Post], users: UserPool, sentiment: SentimentScorer, rate: float,
-        folder: Path, name: str) -> tuple[float, PipelineStats]:
+def run(
+    posts: list[Post],
+    users: UserPool,
+    sentiment: SentimentScorer,
+    rate: float,
+    folder: Path,
+    name: str,
+) -> tuple[float, PipelineStats]:
     store = DuckDBStore(folder / f"{name}.duckdb")
     store.setup()
     with serve_app(create_app(store, users=users, ready=lambda: True)) as base_url:
         client = UserLookupClient(base_url, cache=MemoryUserCache(max_size=200_000, ttl_s=3600))
-        pipeline = EmbeddedPipeline(ListSource(posts, rate), Enricher(client, sentiment=sentiment),
-                                    store, batch_size=2_000, flush_interval_s=0.1 if rate else 0.25)
+        pipeline = EmbeddedPipeline(
+            ListSource(posts, rate),
+            Enricher(client, sentiment=sentiment),
+            store,
+            batch_size=2_000,
+            flush_interval_s=0.1 if rate else 0.25,
+        )
         t0 = time.perf_counter()
         stats = pipeline.run()
         seconds = time.perf_counter() - t0
@@ -96,8 +107,13 @@ def main() -> None:
     args = ap.parse_args()
 
     users = UserPool(seed=2022)
-    sim = WorldCupSimulator(seed=2022, start=datetime(2022, 11, 20, tzinfo=UTC),
-                            end=datetime(2022, 12, 19, tzinfo=UTC), rate=3.0, users=users)
+    sim = WorldCupSimulator(
+        seed=2022,
+        start=datetime(2022, 11, 20, tzinfo=UTC),
+        end=datetime(2022, 12, 19, tzinfo=UTC),
+        rate=3.0,
+        users=users,
+    )
     posts: list[Post] = []
     for b in sim.batches(10_000):
         posts.extend(b.posts)
@@ -105,8 +121,10 @@ def main() -> None:
             break
     posts = posts[: args.posts]
     paced = posts[: int(args.rate_test * args.seconds)]
-    print(f"{len(posts):,} simulated posts ({len({p.text for p in posts}) / len(posts):.0%} unique "
-          f"texts); freshness run: {len(paced):,} posts at {args.rate_test:,.0f}/s")
+    print(
+        f"{len(posts):,} simulated posts ({len({p.text for p in posts}) / len(posts):.0%} unique "
+        f"texts); freshness run: {len(paced):,} posts at {args.rate_test:,.0f}/s"
+    )
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,14 +134,20 @@ def main() -> None:
             _, steady = run(paced, users, scorer, args.rate_test, folder, f"{name}-paced")
             rows.append((name, len(posts) / seconds, full, steady))
 
-    print(f"\n{'pipeline':<10} {'posts/s':>10} {'fresh p50':>10} {'fresh p99':>10}"
-          f" {'@rate p50':>10} {'@rate p99':>10}")
+    print(
+        f"\n{'pipeline':<10} {'posts/s':>10} {'fresh p50':>10} {'fresh p99':>10}"
+        f" {'@rate p50':>10} {'@rate p99':>10}"
+    )
     for name, pps, full, steady in rows:
-        print(f"{name:<10} {pps:>10,.0f} {ms(full.freshness_quantile(0.5)):>10} "
-              f"{ms(full.freshness_quantile(0.99)):>10} {ms(steady.freshness_quantile(0.5)):>10} "
-              f"{ms(steady.freshness_quantile(0.99)):>10}")
-    print(f"\nratio hubbub/baseline: {rows[0][1] / rows[1][1]:.1f}x  "
-          f"(targets: ≥50,000 posts/s, ≥6x, freshness p99 ≤ 1 s at 5k posts/s)")
+        print(
+            f"{name:<10} {pps:>10,.0f} {ms(full.freshness_quantile(0.5)):>10} "
+            f"{ms(full.freshness_quantile(0.99)):>10} {ms(steady.freshness_quantile(0.5)):>10} "
+            f"{ms(steady.freshness_quantile(0.99)):>10}"
+        )
+    print(
+        f"\nratio hubbub/baseline: {rows[0][1] / rows[1][1]:.1f}x  "
+        f"(targets: ≥50,000 posts/s, ≥6x, freshness p99 ≤ 1 s at 5k posts/s)"
+    )
 
 
 if __name__ == "__main__":

@@ -37,4 +37,3 @@ def serve_app(app, port: int | None = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
-

@@ -51,36 +51,58 @@ def _date(value: str | None) -> Any:
     try:
         return datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 (a calendar date)
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-12-05") from None
+        raise typer.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2022-12-05"
+        ) from None
 
 
 Source = Annotated[
     str | None,
-    typer.Option(help="Where posts come from: sim (World Cup 2022 simulator) or replay (a file).",
-                 envvar="HUBBUB_SOURCE"),
+    typer.Option(
+        help="Where posts come from: sim (World Cup 2022 simulator) or replay (a file).",
+        envvar="HUBBUB_SOURCE",
+    ),
 ]
 Speed = Annotated[
     float | None,
-    typer.Option(help="Event-time seconds per wall-clock second; 0 = as fast as possible. "
-                 "1440 plays a tournament day per minute.", envvar="HUBBUB_SPEED", min=0),
+    typer.Option(
+        help="Event-time seconds per wall-clock second; 0 = as fast as possible. "
+        "1440 plays a tournament day per minute.",
+        envvar="HUBBUB_SPEED",
+        min=0,
+    ),
 ]
-Start = Annotated[str | None, typer.Option(help="First day simulated (YYYY-MM-DD).",
-                                           envvar="HUBBUB_SIM_START")]
-End = Annotated[str | None, typer.Option(help="Last day simulated, inclusive (YYYY-MM-DD).",
-                                         envvar="HUBBUB_SIM_END")]
-Rate = Annotated[float | None, typer.Option(help="Simulated volume multiplier.",
-                                            envvar="HUBBUB_SIM_RATE", min=0.0001)]
-Seed = Annotated[int | None, typer.Option(help="Simulator seed (same seed, same posts).",
-                                          envvar="HUBBUB_SIM_SEED")]
-StorePath = Annotated[Path | None, typer.Option("--store", help="DuckDB file of the store.",
-                                                envvar="HUBBUB_STORE_PATH")]
+Start = Annotated[
+    str | None, typer.Option(help="First day simulated (YYYY-MM-DD).", envvar="HUBBUB_SIM_START")
+]
+End = Annotated[
+    str | None,
+    typer.Option(help="Last day simulated, inclusive (YYYY-MM-DD).", envvar="HUBBUB_SIM_END"),
+]
+Rate = Annotated[
+    float | None,
+    typer.Option(help="Simulated volume multiplier.", envvar="HUBBUB_SIM_RATE", min=0.0001),
+]
+Seed = Annotated[
+    int | None,
+    typer.Option(help="Simulator seed (same seed, same posts).", envvar="HUBBUB_SIM_SEED"),
+]
+StorePath = Annotated[
+    Path | None,
+    typer.Option("--store", help="DuckDB file of the store.", envvar="HUBBUB_STORE_PATH"),
+]
 Host = Annotated[str | None, typer.Option(help="Address the API listens on.", envvar="HUBBUB_HOST")]
-Port = Annotated[int | None, typer.Option(help="Port of the API and dashboard.", envvar="HUBBUB_PORT",
-                                          min=1, max=65535)]
-ReplayPath = Annotated[Path | None, typer.Option(help="File to replay (.jsonl, .csv, .gz).",
-                                                 envvar="HUBBUB_REPLAY_PATH")]
-LogLevel = Annotated[str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.",
-                                              envvar="HUBBUB_LOG_LEVEL")]
+Port = Annotated[
+    int | None,
+    typer.Option(help="Port of the API and dashboard.", envvar="HUBBUB_PORT", min=1, max=65535),
+]
+ReplayPath = Annotated[
+    Path | None,
+    typer.Option(help="File to replay (.jsonl, .csv, .gz).", envvar="HUBBUB_REPLAY_PATH"),
+]
+LogLevel = Annotated[
+    str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.", envvar="HUBBUB_LOG_LEVEL")
+]
 
 
 @app.command()
@@ -97,10 +119,18 @@ def up(
     port: Port = None,
     log_level: LogLevel = None,
 ) -> None:
-    """Run the embedded stack: source → enricher → DuckDB → API + dashboard, until Ctrl-C/SIGTERM."""
+    """Run the embedded stack (source → enricher → DuckDB → API) until Ctrl-C or SIGTERM."""
     settings = _settings(
-        source=source, replay_path=replay_path, speed=speed, sim_start=_date(start),
-        sim_end=_date(end), sim_rate=rate, sim_seed=seed, store_path=store, host=host, port=port,
+        source=source,
+        replay_path=replay_path,
+        speed=speed,
+        sim_start=_date(start),
+        sim_end=_date(end),
+        sim_rate=rate,
+        sim_seed=seed,
+        store_path=store,
+        host=host,
+        port=port,
         log_level=log_level,
     )
     _setup_logging(settings.log_level)

@@ -24,7 +24,9 @@ SEED = 11
 def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert proc.poll() is None, f"hubbub up exited early: {proc.stdout.read() if proc.stdout else ''}"
+        assert proc.poll() is None, (
+            f"hubbub up exited early: {proc.stdout.read() if proc.stdout else ''}"
+        )
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 return
@@ -41,9 +43,27 @@ def _posts(base: str) -> int:
 def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
     store = tmp_path / "hubbub.duckdb"
     env = {**os.environ, "HUBBUB_LOG_LEVEL": "INFO"}
-    cmd = [sys.executable, "-m", "hubbub", "up", "--port", str(port), "--store", str(store),
-           "--seed", str(SEED), "--start", "2022-11-20", "--end", "2022-11-23", "--speed", "20000"]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "hubbub",
+        "up",
+        "--port",
+        str(port),
+        "--store",
+        str(store),
+        "--seed",
+        str(SEED),
+        "--start",
+        "2022-11-20",
+        "--end",
+        "2022-11-23",
+        "--speed",
+        "20000",
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, proc)
@@ -68,8 +88,9 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         stored_ids = [r[0] for r in con.execute("select id from posts").fetchall()]
     assert len(stored_ids) == len(set(stored_ids)) == summary["stored"]
     # the posts the source emitted are exactly the first `emitted` posts of the same simulation
-    sim = WorldCupSimulator(seed=SEED, start=datetime(2022, 11, 20, tzinfo=UTC),
-                            end=datetime(2022, 11, 24, tzinfo=UTC))
+    sim = WorldCupSimulator(
+        seed=SEED, start=datetime(2022, 11, 20, tzinfo=UTC), end=datetime(2022, 11, 24, tzinfo=UTC)
+    )
     expected: list[str] = []
     for batch in sim.batches(5_000):
         expected.extend(p.id for p in batch.posts)

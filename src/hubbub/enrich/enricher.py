@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from hubbub.enrich.geo import resolve_location
-from hubbub.enrich.keywords import KeywordMatcher
+from hubbub.enrich.keywords import KeywordMatcher, Match
 from hubbub.enrich.sentiment import SentimentScorer
 from hubbub.enrich.text import extract_hashtags, extract_mentions, extract_urls
 from hubbub.enrich.users import LookupResult
-from hubbub.models import EnrichedPost, EnrichmentStatus, Post, User
+from hubbub.models import EnrichedPost, EnrichmentStatus, Post, User, construct_complete
 
 
 class UserLookup(Protocol):
@@ -38,11 +38,23 @@ class Enricher:
         self.users = users
         self.sentiment = sentiment or SentimentScorer()
         self.keywords = keywords or KeywordMatcher()
+        self._keyword_cache: dict[tuple[str, tuple[str, ...]], Match] = {}
+        self._keyword_cache_size = 50_000
 
     def enrich(self, posts: Sequence[Post]) -> list[EnrichedPost]:
         lookup = self._lookup_authors(posts)
         now = datetime.now(UTC)
         return [self._enrich_one(p, lookup, now) for p in posts]
+
+    def _match_keywords(self, text: str, hashtags: list[str]) -> Match:
+        """Keyword matching, cached by (text, hashtags): retweets repeat both exactly."""
+        key = (text, tuple(hashtags))
+        match = self._keyword_cache.get(key)
+        if match is None:
+            if len(self._keyword_cache) >= self._keyword_cache_size:
+                self._keyword_cache.clear()
+            match = self._keyword_cache[key] = self.keywords.match(text, hashtags)
+        return match
 
     def _lookup_authors(self, posts: Sequence[Post]) -> LookupResult | None:
         if self.users is None:
@@ -73,18 +85,18 @@ class Enricher:
             values["urls"] = extract_urls(text)
         geo = resolve_location(values["location"])
         compound, label = self.sentiment.score(text)
-        match = self.keywords.match(text, values["hashtags"])
+        match = self._match_keywords(text, values["hashtags"])
         values.update(
             country_code=geo.country_code if geo else None,
             country_name=geo.country_name if geo else None,
             location_confidence=geo.confidence if geo else 0.0,
             sentiment_compound=compound,
             sentiment_label=label,
-            keywords=match.keywords,
-            teams=match.teams,
+            keywords=list(match.keywords),
+            teams=list(match.teams),
             enrichment_status=status,
             enriched_at=now,
             ingested_at=None,
         )
         # Fields are valid by construction (the post was validated where it entered the stream).
-        return EnrichedPost.model_construct(**values)
+        return construct_complete(EnrichedPost, values)

@@ -1,4 +1,4 @@
-"""The dead-letter sink: nothing invalid is dropped silently; each letter keeps its reason and raw bytes."""
+"""The dead-letter sink: nothing invalid is dropped silently; reason and raw bytes are kept."""
 
 from __future__ import annotations
 

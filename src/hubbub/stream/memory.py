@@ -13,7 +13,7 @@ T = TypeVar("T")
 
 
 class MemoryTopic(Topic[T]):
-    """A bounded FIFO of batches. ``publish`` blocks when full, so a slow stage slows its producer."""
+    """A bounded FIFO of batches: ``publish`` blocks when full, so a slow stage slows its source."""
 
     def __init__(self, name: str, capacity: int = 8) -> None:
         self.name = name

@@ -21,6 +21,7 @@ from hubbub.sources.base import Source, paced
 from hubbub.store.base import Store
 from hubbub.stream.dlq import DeadLetterSink
 from hubbub.stream.memory import MemoryTopic
+from hubbub.stream.reenrich import reenrich_pass
 from hubbub.stream.transport import Envelope, Topic, TopicClosed
 from hubbub.stream.validate import validate_message
 
@@ -64,6 +65,7 @@ class EmbeddedPipeline:
         flush_interval_s: float = 0.25,
         queue_batches: int = 8,
         speed: float = 0.0,
+        reenrich_every_s: float | None = 30.0,
         on_error: Callable[[BaseException], None] | None = None,
     ) -> None:
         self.source, self.enricher, self.store = source, enricher, store
@@ -73,6 +75,8 @@ class EmbeddedPipeline:
         self.dlq = DeadLetterSink(store)
         self.stats = PipelineStats()
         self.error: BaseException | None = None
+        self.reenrich_every_s = reenrich_every_s
+        self._last_reenrich = time.monotonic()
         self._on_error = on_error
         self._stop = threading.Event()
         self._threads = [
@@ -147,6 +151,7 @@ class EmbeddedPipeline:
                 envelope = self.raw.consume(timeout=0.1)
             except TopicClosed:
                 break
+            self._maybe_reenrich()
             if envelope is None:
                 continue
             POSTS_IN.labels(stage="enrich").inc(len(envelope.items))
@@ -160,6 +165,17 @@ class EmbeddedPipeline:
                 POSTS_OUT.labels(stage="enrich").inc(len(enriched))
             self.raw.ack(envelope)
         self.enriched.close()
+
+    def _maybe_reenrich(self) -> None:
+        """Now and then, retry the user lookups that failed earlier (posts stored, marked)."""
+        every = self.reenrich_every_s
+        if every is None or time.monotonic() - self._last_reenrich < every:
+            return
+        self._last_reenrich = time.monotonic()
+        try:
+            reenrich_pass(self.store, self.enricher, self.batch_size)
+        except Exception:
+            log.exception("re-enrichment pass failed; will try again in %.0f s", every)
 
     def _validate(self, envelope: Envelope[RawMessage]) -> tuple[list[Post], list[DeadLetter]]:
         posts: list[Post] = []
@@ -183,8 +199,12 @@ class EmbeddedPipeline:
                 out.extend(self.enricher.enrich([post]))
             except Exception as exc:
                 dead.append(
-                    DeadLetter(stage="enrich", reason=f"enrich error: {exc!r}"[:500],
-                               raw=post.model_dump_json(), source=post.source)
+                    DeadLetter(
+                        stage="enrich",
+                        reason=f"enrich error: {exc!r}"[:500],
+                        raw=post.model_dump_json(),
+                        source=post.source,
+                    )
                 )
         return out
 

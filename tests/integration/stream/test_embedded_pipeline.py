@@ -60,9 +60,11 @@ class InjectingSource(Source):
         self.posts, self.duplicates, self.bad = posts, duplicates, bad
 
     def batches(self, size: int) -> Iterator[SourceBatch]:
-        extra: list[object] = [*self.duplicates[::2],
-                               *(p.model_dump_json().encode() for p in self.duplicates[1::2]),
-                               *self.bad]
+        extra: list[object] = [
+            *self.duplicates[::2],
+            *(p.model_dump_json().encode() for p in self.duplicates[1::2]),
+            *self.bad,
+        ]
         step = max(1, len(self.posts) // (len(extra) + 1))
         out: list[object] = []
         for i, post in enumerate(self.posts):
@@ -76,8 +78,13 @@ class InjectingSource(Source):
 
 def test_100k_posts_exactly_once_with_dead_letters_and_matching_counts(tmp_path):
     users = UserPool(seed=7)
-    posts = [p for b in WorldCupSimulator(seed=7, start=START, end=END, rate=2.0, users=users)
-             .batches(5_000) for p in b.posts]
+    posts = [
+        p
+        for b in WorldCupSimulator(seed=7, start=START, end=END, rate=2.0, users=users).batches(
+            5_000
+        )
+        for p in b.posts
+    ]
     assert len(posts) >= 100_000, f"simulator gave only {len(posts)} posts; raise the rate"
     rng = random.Random(1)
     duplicates = rng.sample(posts, 2_000)
@@ -118,8 +125,9 @@ def test_100k_posts_exactly_once_with_dead_letters_and_matching_counts(tmp_path)
         match = resolve_location(locations.get(p.author_id))
         if match:
             expected_countries[match.country_code] += 1
-    got_countries = {row["country_code"]: row["posts"] for row in _rows(per_country)
-                     if row["country_code"]}
+    got_countries = {
+        row["country_code"]: row["posts"] for row in _rows(per_country) if row["country_code"]
+    }
     assert got_countries == dict(expected_countries)
     assert expected_countries.most_common(1)[0][0] == "NG"
 
