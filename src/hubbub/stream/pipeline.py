@@ -16,17 +16,16 @@ from dataclasses import dataclass, field
 
 from hubbub.enrich.enricher import Enricher
 from hubbub.metrics import DUPLICATES, FRESHNESS, LAST_INGEST, POSTS_IN, POSTS_OUT
-from hubbub.models import DeadLetter, EnrichedPost, Post
+from hubbub.models import EnrichedPost
 from hubbub.sources.base import Source, paced
 from hubbub.store.base import Store
 from hubbub.stream.dlq import DeadLetterSink
 from hubbub.stream.memory import MemoryTopic
 from hubbub.stream.reenrich import reenrich_pass
+from hubbub.stream.stages import RawMessage, enrich_batch, validate_batch
 from hubbub.stream.transport import Envelope, Topic, TopicClosed
-from hubbub.stream.validate import validate_message
 
 log = logging.getLogger(__name__)
-RawMessage = Post | bytes | str
 
 
 @dataclass
@@ -155,8 +154,9 @@ class EmbeddedPipeline:
             if envelope is None:
                 continue
             POSTS_IN.labels(stage="enrich").inc(len(envelope.items))
-            posts, dead = self._validate(envelope)
-            enriched = self._enrich(posts, dead)
+            base = envelope.offset * self.batch_size
+            posts, dead = validate_batch(envelope.items, base)
+            enriched = enrich_batch(self.enricher, posts, dead)
             self.dlq.send(dead)
             self.stats.dead_letters += len(dead)
             if enriched:
@@ -176,37 +176,6 @@ class EmbeddedPipeline:
             reenrich_pass(self.store, self.enricher, self.batch_size)
         except Exception:
             log.exception("re-enrichment pass failed; will try again in %.0f s", every)
-
-    def _validate(self, envelope: Envelope[RawMessage]) -> tuple[list[Post], list[DeadLetter]]:
-        posts: list[Post] = []
-        dead: list[DeadLetter] = []
-        for i, item in enumerate(envelope.items):
-            if isinstance(item, Post):
-                posts.append(item)
-                continue
-            checked = validate_message(item, offset=envelope.offset * self.batch_size + i)
-            (posts if isinstance(checked, Post) else dead).append(checked)  # type: ignore[arg-type]
-        return posts, dead
-
-    def _enrich(self, posts: list[Post], dead: list[DeadLetter]) -> list[EnrichedPost]:
-        try:
-            return self.enricher.enrich(posts)
-        except Exception:
-            log.exception("batch enrichment failed; retrying post by post")
-        out: list[EnrichedPost] = []
-        for post in posts:
-            try:
-                out.extend(self.enricher.enrich([post]))
-            except Exception as exc:
-                dead.append(
-                    DeadLetter(
-                        stage="enrich",
-                        reason=f"enrich error: {exc!r}"[:500],
-                        raw=post.model_dump_json(),
-                        source=post.source,
-                    )
-                )
-        return out
 
     def _run_sink(self) -> None:
         pending: list[Envelope[EnrichedPost]] = []
