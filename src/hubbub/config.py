@@ -42,11 +42,51 @@ class Settings(BaseSettings):
     users_retries: int = Field(2, ge=0)
     users_cache_size: int = Field(200_000, ge=0)
     users_cache_ttl_s: float = Field(3600.0, ge=0)
+    # where looked-up users are cached: in-process LRU, or Redis shared by enricher replicas
+    users_cache: Literal["memory", "redis"] = "memory"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+
+    # live sources (each client's base URL is a setting, so tests point them at local fakes)
+    x_base_url: str = "https://api.x.com"
+    x_bearer_token: SecretStr | None = None
+    x_rules: list[str] = Field(default_factory=lambda: ["world cup", "fifa world cup"])
+    bluesky_jetstream_url: str = "wss://jetstream2.us-east.bsky.network/subscribe"
+    bluesky_api_url: str = "https://public.api.bsky.app"
+    bluesky_keywords: list[str] = Field(
+        default_factory=lambda: ["world cup", "worldcup", "fifa"],
+        description="keep posts whose text or hashtags match one of these (empty = all)",
+    )
+    bluesky_langs: list[str] = Field(
+        default_factory=list, description="keep posts in these languages (empty = all)"
+    )
 
     # the pipeline
     batch_size: int = Field(2_000, ge=1)
     flush_interval_s: float = Field(0.25, gt=0)
     queue_batches: int = Field(8, ge=1, description="bounded queue capacity, in batches")
+    enrich_workers: int = Field(1, ge=0, description="text-analysis processes (0 = in-thread)")
+
+    # Kafka transport (distributed mode: `hubbub produce | enrich | sink`)
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = (
+        "PLAINTEXT"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "PLAIN"
+    kafka_username: str | None = None
+    kafka_password: SecretStr | None = None
+    kafka_ssl_ca_location: str | None = None
+    kafka_client_id: str = "hubbub"
+    kafka_topic_raw: str = "tweets"
+    kafka_topic_enriched: str = "tweets.enriched"
+    kafka_topic_dlq: str = "tweets.dlq"
+    kafka_partitions: int = Field(6, ge=1)
+    kafka_replication_factor: int = Field(1, ge=1)
+    kafka_enrich_group: str = "hubbub-enricher"
+    kafka_sink_group: str = "hubbub-sink"
+    kafka_session_timeout_ms: int = Field(45_000, ge=1_000)
+    kafka_consume_timeout_s: float = Field(0.2, gt=0)
+    kafka_sink_batch_size: int = Field(10_000, ge=1)
+    kafka_metrics_port: int | None = Field(None, ge=0, le=65535)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

@@ -69,7 +69,11 @@ def build_pipeline(settings: Settings, store: Store, users: Any | None) -> Embed
     from hubbub.enrich.users import UserLookupClient
 
     source = build_source(settings, store, users)
-    enricher = Enricher(UserLookupClient.from_settings(settings))
+    from hubbub.enrich.text_analysis import TextAnalyzer
+
+    texts = TextAnalyzer(workers=settings.enrich_workers)
+    enricher = Enricher(UserLookupClient.from_settings(settings), texts=texts)
+    enricher.warm_up()
     return EmbeddedPipeline(
         source,
         enricher,
@@ -146,6 +150,7 @@ def run_embedded(settings: Settings) -> RunSummary:
     finally:
         pipeline.request_stop()
         clean = pipeline.join(timeout=120) and pipeline.error is None
+        pipeline.enricher.close()
         store.close()
     s = pipeline.stats
     summary = RunSummary(

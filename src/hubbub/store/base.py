@@ -104,3 +104,17 @@ class Store(ABC):
         sentiment, status, enriched_at); its id, text, lists and times stay as stored.
         """
         raise NotImplementedError(f"{type(self).__name__} does not support re-enrichment")
+
+    # --- dashboard extras (optional: a store without them answers 501 on their endpoints) ---
+    def overview(self, f: Filters = NO_FILTERS) -> dict:
+        """Headline numbers under ``f``: posts, posts_unknown_country, countries, positive,
+        neutral, negative, avg_compound."""
+        raise NotImplementedError(f"{type(self).__name__} does not support overview")
+
+    def top_posters(self, f: Filters = NO_FILTERS, limit: int = 300) -> list[dict]:
+        """The most frequent poster of each nation (most active nations first)."""
+        raise NotImplementedError(f"{type(self).__name__} does not support top_posters")
+
+    def facets(self) -> dict:
+        """What the filters can choose from: countries (code, name), teams and languages."""
+        raise NotImplementedError(f"{type(self).__name__} does not support facets")

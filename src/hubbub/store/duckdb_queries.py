@@ -193,6 +193,89 @@ class DuckDBQueries(Store):
         ]
 
 
+    # --- dashboard extras ---
+    def overview(self, f: Filters = NO_FILTERS) -> dict:
+        """Headline numbers under ``f`` (one pass over the counts source)."""
+        src, params = planner.counts_source(planner.norm(f), None, self.use_rollups)
+        row = self._query(
+            "SELECT coalesce(sum(posts), 0), "
+            "coalesce(sum(posts) FILTER (WHERE country_code = ''), 0), "
+            "count(DISTINCT country_code) FILTER (WHERE country_code <> '' AND posts > 0), "
+            "coalesce(sum(positive), 0), coalesce(sum(neutral), 0), coalesce(sum(negative), 0), "
+            f"coalesce(sum(sentiment_sum), 0) FROM ({src})",
+            params,
+        )[0]
+        posts = int(row[0])
+        return {
+            "posts": posts,
+            "posts_unknown_country": int(row[1]),
+            "countries": int(row[2]),
+            "positive": int(row[3]),
+            "neutral": int(row[4]),
+            "negative": int(row[5]),
+            "avg_compound": round(float(row[6]) / posts, 4) if posts else 0.0,
+        }
+
+    def top_posters(self, f: Filters = NO_FILTERS, limit: int = 300) -> list[dict]:
+        """The most frequent poster of each nation: the original's dbt table, from ``posts``.
+
+        Ties go to the author who posted first. ``share`` is the poster's part of the
+        nation's posts.
+        """
+        where, params = planner.base_where(planner.norm(f))
+        rows = self._query(
+            "WITH a AS (SELECT country_code, author_id, count(*) AS n, min(created_at) AS first, "
+            "arg_max(username, created_at) AS username, arg_max(name, created_at) AS name, "
+            "arg_max(profile_image_url, created_at) AS img, "
+            "arg_max(location, created_at) AS location "
+            f"FROM posts WHERE {where} AND country_code IS NOT NULL AND country_code <> '' "
+            "GROUP BY ALL), "
+            "t AS (SELECT *, sum(n) OVER (PARTITION BY country_code) AS total FROM a "
+            "QUALIFY row_number() OVER (PARTITION BY country_code "
+            "ORDER BY n DESC, first, author_id) = 1) "
+            "SELECT t.country_code, c.country_name, t.author_id, t.username, t.name, t.img, "
+            "t.location, t.n, t.total FROM t LEFT JOIN country_names c USING (country_code) "
+            "ORDER BY t.total DESC, t.country_code LIMIT ?",
+            [*params, limit],
+        )
+        return [
+            {
+                "country_code": r[0],
+                "country_name": r[1],
+                "author_id": r[2],
+                "username": r[3],
+                "name": r[4],
+                "profile_image_url": r[5],
+                "location": r[6],
+                "posts": int(r[7]),
+                "country_posts": int(r[8]),
+                "share": round(int(r[7]) / int(r[8]), 4),
+            }
+            for r in rows
+        ]
+
+    def facets(self) -> dict:
+        """Filter choices, from the rollups (cheap): nations, teams and languages by volume."""
+        countries = self._query(
+            "SELECT r.country_code, n.country_name, sum(r.posts) AS p FROM rollup_hour r "
+            "LEFT JOIN country_names n USING (country_code) WHERE r.country_code <> '' "
+            "GROUP BY ALL HAVING p > 0 ORDER BY n.country_name, r.country_code"
+        )
+        teams = self._query(
+            "SELECT team FROM rollup_team_day GROUP BY team HAVING sum(posts) > 0 ORDER BY team"
+        )
+        langs = self._query(
+            "SELECT lang, sum(posts) AS p FROM rollup_hour WHERE lang <> '' "
+            "GROUP BY lang HAVING p > 0 ORDER BY p DESC, lang"
+        )
+        return {
+            "countries": [
+                {"country_code": c, "country_name": n, "posts": int(p)} for c, n, p in countries
+            ],
+            "teams": [t for (t,) in teams],
+            "langs": [lang for lang, _ in langs],
+        }
+
 _SENTIMENT_KEYS = ("posts", "avg_compound", "positive", "neutral", "negative")
 
 
