@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from hubbub.api.app import create_app  # noqa: E402
+from hubbub.embedded import tune_gc  # noqa: E402
 from hubbub.enrich.enricher import Enricher  # noqa: E402
 from hubbub.enrich.keywords import KeywordMatcher  # noqa: E402
 from hubbub.enrich.sentiment import label_for  # noqa: E402
@@ -115,9 +116,12 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=200_000)
     ap.add_argument("--rate-test", type=float, default=5_000, help="posts/s for the freshness run")
     ap.add_argument("--workers", type=int, default=1, help="text-analysis worker processes")
+    ap.add_argument("--gc", choices=["tuned", "default"], default="tuned")
     ap.add_argument("--seconds", type=float, default=20, help="length of the freshness run")
     args = ap.parse_args()
 
+    if args.gc == "tuned":
+        tune_gc()
     users = UserPool(seed=2022)
     sim = WorldCupSimulator(
         seed=2022,
@@ -142,8 +146,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         variants: list[tuple[str, Callable[[], TextAnalyzer]]] = [
-            ("hubbub", lambda: TextAnalyzer(workers=args.workers)),
-            ("hubbub-0w", lambda: TextAnalyzer(workers=0)),
+            ("hubbub", lambda: TextAnalyzer(workers=0)),
+            (f"hubbub-{args.workers}w", lambda: TextAnalyzer(workers=args.workers)),
             ("baseline", ReferenceVader),
         ]
         for name, make in variants:

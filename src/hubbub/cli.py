@@ -210,6 +210,11 @@ def schema(
         typer.echo(f"wrote {path}")
 
 
+from hubbub.cli_stream import register_stream_commands  # noqa: E402 (needs the options above)
+
+register_stream_commands(app)
+
+
 def main() -> None:
     app()
 

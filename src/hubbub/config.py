@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     batch_size: int = Field(2_000, ge=1)
     flush_interval_s: float = Field(0.25, gt=0)
     queue_batches: int = Field(8, ge=1, description="bounded queue capacity, in batches")
-    enrich_workers: int = Field(1, ge=0, description="text-analysis processes (0 = in-thread)")
+    enrich_workers: int = Field(0, ge=0, description="text-analysis processes (0 = in-thread)")
 
     # Kafka transport (distributed mode: `hubbub produce | enrich | sink`)
     kafka_bootstrap_servers: str = "127.0.0.1:9092"

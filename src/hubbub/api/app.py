@@ -7,20 +7,23 @@ stream (DESIGN.md §5). The composition root builds the store and directory and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from prometheus_client import CollectorRegistry
 
 from hubbub import __version__
-from hubbub.api import routes_data, routes_ops, routes_users
+from hubbub.api import routes_dashboard, routes_data, routes_live, routes_ops, routes_users
 from hubbub.api.pages import PLACEHOLDER_PAGE
 from hubbub.api.responses import OrjsonResponse
 from hubbub.api.routes_ops import StoreCollector
+from hubbub.api.schemas import MatchInfo
+from hubbub.api.static import DashboardFiles
 from hubbub.models import UserDirectory
 from hubbub.store.base import Store, StoreError, StoreUnavailable
 
@@ -41,8 +44,17 @@ def create_app(
     users: UserDirectory | None = None,
     ready: Callable[[], bool] | None = None,
     static_dir: Path | None = None,
+    matches: Sequence[MatchInfo | dict[str, Any]] = (),
+    live_interval: float = 1.0,
+    live_max_seconds: float = 15.0,
 ) -> FastAPI:
-    """Build the API around ``store``. ``ready`` decides /readyz (default: the store answers)."""
+    """Build the API around ``store``. ``ready`` decides /readyz (default: the store answers).
+
+    ``static_dir`` is the built dashboard (``web/dist``), served at ``/`` when it holds an
+    ``index.html``; ``matches`` is the schedule /api/v1/matches serves (timeline markers);
+    /api/v1/live checks the store every ``live_interval`` seconds and closes each stream after
+    ``live_max_seconds`` (the browser reconnects).
+    """
     app = FastAPI(
         title="hubbub",
         version=__version__,
@@ -51,6 +63,11 @@ def create_app(
     app.state.store = store
     app.state.users = users
     app.state.ready = ready or (lambda: _store_answers(store))
+    app.state.matches = sorted(
+        (MatchInfo.model_validate(m) for m in matches), key=lambda m: (m.kickoff, m.number)
+    )
+    app.state.live_interval = live_interval
+    app.state.live_max_seconds = live_max_seconds
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StoreCollector(store))
     app.state.metrics_registry = registry
@@ -58,11 +75,14 @@ def create_app(
     app.include_router(routes_data.router)
     app.include_router(routes_ops.router)
     app.include_router(routes_users.router)
+    app.include_router(routes_dashboard.router)
+    app.include_router(routes_live.router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)  # leaves text/event-stream alone
     _add_error_handlers(app)
 
     index = static_dir / "index.html" if static_dir is not None else None
     if index is not None and index.is_file():
-        app.mount("/", StaticFiles(directory=static_dir, html=True), name="web")
+        app.mount("/", DashboardFiles(directory=static_dir, html=True), name="web")
     else:
 
         @app.get("/", response_class=HTMLResponse, include_in_schema=False)

@@ -108,6 +108,14 @@ def normalize_table(table: pa.Table, now: datetime) -> pa.Table:
     return table
 
 
+def first_per_id(table: pa.Table) -> pa.Table:
+    """Keep the first row of each id (Arrow only: number the rows, keep each id's minimum)."""
+    numbered = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
+    firsts = numbered.group_by("id", use_threads=False).aggregate([("_row", "min")])
+    keep = pc.is_in(numbered["_row"], value_set=firsts["_row_min"])
+    return table.filter(keep)
+
+
 def dead_letters_to_table(letters: Sequence[DeadLetter]) -> pa.Table:
     return pa.table(
         {

@@ -62,6 +62,7 @@ class EmbeddedPipeline:
         *,
         batch_size: int = 2_000,
         flush_interval_s: float = 0.25,
+        sink_batch_size: int = 50_000,
         queue_batches: int = 8,
         speed: float = 0.0,
         reenrich_every_s: float | None = 30.0,
@@ -69,6 +70,9 @@ class EmbeddedPipeline:
     ) -> None:
         self.source, self.enricher, self.store = source, enricher, store
         self.batch_size, self.flush_interval_s, self.speed = batch_size, flush_interval_s, speed
+        # The sink writes what has arrived within flush_interval_s, up to sink_batch_size posts:
+        # small batches when the stream is calm (fresh), big ones under load (fewer commits).
+        self.sink_batch_size = max(sink_batch_size, batch_size)
         self.raw: Topic[RawMessage] = MemoryTopic("tweets", queue_batches)
         self.enriched: Topic[EnrichedPost] = MemoryTopic("tweets.enriched", queue_batches)
         self.dlq = DeadLetterSink(store)
@@ -195,7 +199,7 @@ class EmbeddedPipeline:
                     pending.append(envelope)
                     pending_posts += len(envelope.items)
             due = time.monotonic() - first_at >= self.flush_interval_s
-            if pending and (closed or pending_posts >= self.batch_size or due):
+            if pending and (closed or pending_posts >= self.sink_batch_size or due):
                 self._flush(pending)
                 pending, pending_posts = [], 0
 

@@ -1,0 +1,49 @@
+// A dashboard panel: title, and its loading / empty / error states in place (same size, so
+// nothing moves when data arrives).
+import type { ReactNode } from "react";
+
+interface Props {
+  id: string;
+  title: string;
+  subtitle?: ReactNode;
+  loading: boolean;
+  error?: string;
+  empty: boolean;
+  emptyText?: string;
+  className?: string;
+  children: ReactNode;
+}
+
+export function Panel({ id, title, subtitle, loading, error, empty, emptyText, className, children }: Props) {
+  const state = error ? "error" : loading && empty ? "loading" : empty ? "empty" : "ready";
+  return (
+    <section
+      className={`panel ${className ?? ""}`}
+      aria-labelledby={`${id}-title`}
+      aria-busy={loading}
+      data-panel={id}
+      data-state={state}
+    >
+      <header className="panel-head">
+        <h2 id={`${id}-title`}>{title}</h2>
+        {subtitle ? <p className="panel-sub">{subtitle}</p> : null}
+      </header>
+      <div className="panel-body">
+        {children}
+        {state === "loading" ? (
+          <div className="overlay skeleton" role="status">
+            Loading…
+          </div>
+        ) : state === "empty" ? (
+          <div className="overlay" role="status">
+            {emptyText ?? "No posts match these filters yet."}
+          </div>
+        ) : state === "error" ? (
+          <div className="overlay error" role="alert">
+            <strong>Could not load this panel.</strong> {error}
+          </div>
+        ) : null}
+      </div>
+    </section>
+  );
+}
