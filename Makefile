@@ -5,7 +5,8 @@ UV := python3 -m uv
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup up test lint format bench schema clean
+.PHONY: help setup up test lint format bench schema clean web browser web-api
+.PHONY: superset test-all
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -17,10 +18,56 @@ help: ## Show the targets
 
 setup: .venv/.synced ## Install hubbub and its locked dependencies into .venv
 
-up: setup ## Run the embedded stack (simulator → enricher → DuckDB → API on http://127.0.0.1:8000)
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/package.json \
+	web/package-lock.json web/vite.config.ts web/tsconfig.json
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web/dist/index.html: web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npm run build
+	@touch $@
+
+web: web/dist/index.html ## Build the dashboard (web/dist) when its sources changed
+
+web-api: setup ## Refresh web/openapi.json and the dashboard's API types from the running code
+	$(UV) run python -m hubbub.api.openapi_web > web/openapi.json
+	cd web && npm run gen:api
+
+# the browser and web server the e2e and nginx tests drive (Debian's, never a downloaded one)
+browser: ## Install Debian's chromium, emoji fonts and nginx when missing (needs root)
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing="$$missing fonts-noto-color-emoji"; \
+	[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing (Debian packages)"; export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq $$missing \
+			|| { apt-get update -qq && apt-get install -y -qq $$missing; }; \
+	fi
+
+up: setup web ## Run the embedded stack (simulator → enricher → DuckDB → API on http://127.0.0.1:8000)
 	$(UV) run hubbub up
 
-test: setup ## Run every test (unit, integration, end-to-end)
+test: setup web browser ## Run every test (Vitest, then unit, integration, end-to-end)
+	cd web && npm test -- --run
+	$(UV) run pytest -m "not superset" $(PYTEST_ARGS)
+
+# Superset runs from its own virtualenv (it pins its own Flask, SQLAlchemy and pandas);
+# hubbub talks to it over HTTP only. Rebuilt when deploy/superset/requirements.txt changes.
+SUPERSET_VENV := .venv-superset
+
+$(SUPERSET_VENV)/.installed: deploy/superset/requirements.txt
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) venv --clear --python python3 $(SUPERSET_VENV)
+	$(UV) pip install --python $(SUPERSET_VENV)/bin/python -r deploy/superset/requirements.txt
+	@touch $@
+
+superset: $(SUPERSET_VENV)/.installed ## Install Superset 6.1 into .venv-superset (see README "Superset")
+
+test-all: setup web browser superset ## `make test` plus the slow Superset test (marker `superset`)
+	cd web && npm test -- --run
 	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: setup ## Ruff and mypy

@@ -240,3 +240,46 @@ def users_endpoint(folder: Path, seed: int) -> Iterator[str]:
             yield url
     finally:
         store.close()
+
+
+def expected_sim_ids(seed: int, day: str, rate: float) -> set[str]:
+    """The ids ``hubbub produce --source sim --start DAY --end DAY --rate RATE --seed SEED``
+    publishes (the simulator is deterministic)."""
+    from datetime import UTC, date, datetime, timedelta
+
+    from hubbub.sources.simulator import WorldCupSimulator
+
+    d = date.fromisoformat(day)
+    start = datetime(d.year, d.month, d.day, tzinfo=UTC)
+    sim = WorldCupSimulator(seed=seed, start=start, end=start + timedelta(days=1), rate=rate)
+    return {p.id for b in sim.batches(10_000) for p in b.posts}
+
+
+def sim_args(seed: int, day: str, rate: float, speed: float = 0) -> list[str]:
+    return ["--source", "sim", "--start", day, "--end", day, "--rate", str(rate),
+            "--seed", str(seed), "--speed", str(speed)]
+
+
+def wait_pipeline_done(bootstrap: str, settings: Any, timeout: float = 180.0,
+                       check: Any = None) -> tuple[int, int]:
+    """After the producer exited: wait until the enricher committed all of ``tweets`` and the
+    sink all of ``tweets.enriched`` (read to its end, since Tansu's watermarks read low).
+    Returns (messages on tweets, messages on tweets.enriched)."""
+    raw = end_offsets(read_topic(bootstrap, settings.kafka_topic_raw))
+    wait_committed(bootstrap, settings.kafka_enrich_group, settings.kafka_topic_raw, raw,
+                   timeout, check)
+    enriched = end_offsets(read_topic(bootstrap, settings.kafka_topic_enriched))
+    wait_committed(bootstrap, settings.kafka_sink_group, settings.kafka_topic_enriched,
+                   enriched, timeout, check)
+    return sum(raw.values()), sum(enriched.values())
+
+
+def stored_ids(path: Path) -> list[str]:
+    """Every id in a (closed) DuckDB store file, duplicates included if any."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [r[0] for r in con.execute("SELECT id FROM posts").fetchall()]
+    finally:
+        con.close()

@@ -13,7 +13,7 @@ export default defineConfig({
     rolldownOptions: {
       output: {
         // the charts library changes less often than the app: a chunk of its own caches well
-        advancedChunks: {
+        codeSplitting: {
           groups: [{ name: "echarts", test: /node_modules[\\/](echarts|zrender)/ }],
         },
       },

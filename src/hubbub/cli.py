@@ -45,6 +45,20 @@ def _settings(**overrides: Any) -> Any:
         raise typer.BadParameter("invalid settings:\n" + "\n".join(lines)) from None
 
 
+def _check_port_free(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({exc.strerror}): stop what is using it, "
+                f"or pick another port with --port or HUBBUB_PORT"
+            ) from None
+
+
 def _date(value: str | None) -> Any:
     if value is None:
         return None
@@ -100,6 +114,21 @@ ReplayPath = Annotated[
     Path | None,
     typer.Option(help="File to replay (.jsonl, .csv, .gz).", envvar="HUBBUB_REPLAY_PATH"),
 ]
+ReplayFormat = Annotated[
+    str | None,
+    typer.Option(
+        help="auto, x (X API v2 lines), post (hubbub Post lines) or csv.",
+        envvar="HUBBUB_REPLAY_FORMAT",
+    ),
+]
+ReplayMap = Annotated[
+    str | None,
+    typer.Option(
+        "--map",
+        help="CSV column mapping, e.g. text=tweet_text,created_at=date.",
+        envvar="HUBBUB_REPLAY_MAP",
+    ),
+]
 LogLevel = Annotated[
     str | None, typer.Option(help="DEBUG, INFO, WARNING or ERROR.", envvar="HUBBUB_LOG_LEVEL")
 ]
@@ -109,6 +138,8 @@ LogLevel = Annotated[
 def up(
     source: Source = None,
     replay_path: ReplayPath = None,
+    replay_format: ReplayFormat = None,
+    replay_map: ReplayMap = None,
     speed: Speed = None,
     start: Start = None,
     end: End = None,
@@ -123,6 +154,8 @@ def up(
     settings = _settings(
         source=source,
         replay_path=replay_path,
+        replay_format=replay_format,
+        replay_map=replay_map,
         speed=speed,
         sim_start=_date(start),
         sim_end=_date(end),
@@ -133,6 +166,7 @@ def up(
         port=port,
         log_level=log_level,
     )
+    _check_port_free(settings.host, settings.port)
     _setup_logging(settings.log_level)
     from hubbub.embedded import run_embedded
 
@@ -213,6 +247,7 @@ def schema(
 from hubbub.cli_stream import register_stream_commands  # noqa: E402 (needs the options above)
 
 register_stream_commands(app)
+app.add_typer(__import__("hubbub.cli_superset", fromlist=["app"]).app)  # hubbub superset …
 
 
 def main() -> None:

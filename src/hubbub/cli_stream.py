@@ -145,16 +145,21 @@ def enrich(
     )
     stop = _start(settings)
     from hubbub.enrich.enricher import Enricher
+    from hubbub.enrich.text_analysis import TextAnalyzer
     from hubbub.enrich.users import UserLookupClient
     from hubbub.stream.services import run_enricher
 
-    users = UserLookupClient.from_settings(settings)
+    enricher = Enricher(
+        UserLookupClient.from_settings(settings),
+        texts=TextAnalyzer(workers=settings.enrich_workers),
+    )
+    enricher.warm_up()  # build the lookup tables before joining the group, not on batch one
     try:
-        run_enricher(Enricher(users), settings, stop)
+        run_enricher(enricher, settings, stop)
     except (ValueError, RuntimeError) as exc:
         raise _fail(exc) from None
     finally:
-        users.close()
+        enricher.close()
 
 
 def sink(

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # the source of the stream
     source: Literal["sim", "replay"] = "sim"
     replay_path: Path | None = None
+    replay_format: Literal["auto", "x", "post", "csv"] = "auto"
+    replay_map: str | None = Field(None, description="CSV columns, e.g. text=tweet,created_at=date")
     sim_seed: int = 2022
     sim_start: date = date(2022, 11, 20)
     sim_end: date = date(2022, 12, 18)
@@ -87,6 +89,31 @@ class Settings(BaseSettings):
     kafka_consume_timeout_s: float = Field(0.2, gt=0)
     kafka_sink_batch_size: int = Field(10_000, ge=1)
     kafka_metrics_port: int | None = Field(None, ge=0, le=65535)
+
+    # Superset (optional BI; its own venv via `make superset`, driven over its REST API).
+    # It reads a read-only snapshot of the store (DuckDB allows one process per file).
+    superset_url: str = "http://127.0.0.1:8088"
+    superset_username: str = "admin"
+    superset_password: SecretStr | None = None
+    superset_snapshot_path: Path = Field(
+        Path("data/bi/hubbub_bi.duckdb"), description="BI snapshot of the store Superset reads"
+    )
+    superset_snapshot_interval_s: float = Field(
+        0.0, ge=0, description="how often `hubbub up` refreshes the snapshot (0 = never)"
+    )
+    superset_embed_domains: list[str] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
+        description="origins allowed to embed the dashboard (bootstrap sets them)",
+    )
+    # guest tokens for the embedded dashboard, served by GET /api/v1/superset/guest-token
+    superset_guest_enabled: bool = False
+    superset_guest_dashboard: str = Field(
+        "hubbub", description="embedded dashboard uuid, or the dashboard slug to look it up"
+    )
+    superset_guest_username: str = "hubbub-guest"
+    superset_guest_refresh_margin_s: float = Field(
+        60.0, ge=0, description="fetch a new guest token this long before the current expires"
+    )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

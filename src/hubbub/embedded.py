@@ -51,11 +51,15 @@ def build_source(settings: Settings, store: Store, users: Any | None) -> Source:
 
         if settings.replay_path is None:
             raise ValueError("--source replay needs --replay-path FILE (or HUBBUB_REPLAY_PATH)")
-        return open_replay(settings.replay_path)
+        if not settings.replay_path.exists():
+            raise FileNotFoundError(f"replay file {settings.replay_path} does not exist")
+        return open_replay(settings.replay_path, settings.replay_format, settings.replay_map)
     from hubbub.sources.simulator import WorldCupSimulator
 
-    last = store.stats().get("last_created_at")
-    resume_after = (last - RESUME_OVERLAP) if isinstance(last, datetime) else None
+    last = store.stats().get("last_created_at")  # RFC 3339 text, or None for an empty store
+    resume_after = (
+        datetime.fromisoformat(last.replace("Z", "+00:00")) - RESUME_OVERLAP if last else None
+    )
     if resume_after:
         log.info("resuming the simulator after %s (already stored up to %s)", resume_after, last)
     return WorldCupSimulator(
@@ -178,8 +182,12 @@ def run_embedded(settings: Settings) -> RunSummary:
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     store = DuckDBStore(settings.store_path)
     store.setup()
-    users = build_user_directory(settings)
-    pipeline = build_pipeline(settings, store, users)
+    try:
+        users = build_user_directory(settings)
+        pipeline = build_pipeline(settings, store, users)
+    except BaseException:
+        store.close()
+        raise
     started = threading.Event()
     app = create_app(
         store,

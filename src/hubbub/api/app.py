@@ -18,7 +18,14 @@ from fastapi.responses import HTMLResponse
 from prometheus_client import CollectorRegistry
 
 from hubbub import __version__
-from hubbub.api import routes_dashboard, routes_data, routes_live, routes_ops, routes_users
+from hubbub.api import (
+    routes_dashboard,
+    routes_data,
+    routes_live,
+    routes_ops,
+    routes_superset,
+    routes_users,
+)
 from hubbub.api.pages import PLACEHOLDER_PAGE
 from hubbub.api.responses import OrjsonResponse
 from hubbub.api.routes_ops import StoreCollector
@@ -77,6 +84,7 @@ def create_app(
     app.include_router(routes_users.router)
     app.include_router(routes_dashboard.router)
     app.include_router(routes_live.router)
+    app.include_router(routes_superset.router)  # off unless HUBBUB_SUPERSET_GUEST_ENABLED
     app.add_middleware(GZipMiddleware, minimum_size=1024)  # leaves text/event-stream alone
     _add_error_handlers(app)
 

@@ -61,7 +61,13 @@ async def _events(request: Request, store: Store, limit: int | None) -> AsyncIte
     "/live",
     summary="Live updates (server-sent events)",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "tick events"}},
+    responses={
+        200: {
+            "model": LiveTick,
+            "description": "an event stream; each ``tick`` event's data is a LiveTick",
+            "content": {"text/event-stream": {"schema": {"$ref": "#/components/schemas/LiveTick"}}},
+        }
+    },
 )
 async def live(
     request: Request,

@@ -110,6 +110,7 @@ def batched_in_background(
     stop: threading.Event,
     *,
     max_posts: int | None = None,
+    on_stop: Callable[[], None] | None = None,
     name: str = "source-reader",
     clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[SourceBatch]:
@@ -119,7 +120,8 @@ def batched_in_background(
     arrived. After ``max_posts`` posts (if given) ``stop`` is set and the iterator ends; an
     exception raised by ``items`` is re-raised here after the pending batch. Leaving the loop
     early (``break``, ``close()``) also sets ``stop``: ``items`` should check it between blocking
-    reads and end.
+    reads and end; ``on_stop`` (e.g. closing a connection) is called then to cut a blocking read
+    short.
     """
     if size < 1:
         raise ValueError("batch size must be >= 1")
@@ -186,4 +188,6 @@ def batched_in_background(
                     return
     finally:
         stop.set()
+        if on_stop is not None:
+            on_stop()
         thread.join(timeout=2.0)

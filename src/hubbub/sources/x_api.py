@@ -183,7 +183,7 @@ class XFilteredStream(Source):
         self._stop.clear()
         yield from batched_in_background(
             self._items(), size, self.flush_s, self._stop, max_posts=self.max_posts,
-            name="x-stream-reader",
+            on_stop=self.stop, name="x-stream-reader",
         )
 
     def stop(self) -> None:

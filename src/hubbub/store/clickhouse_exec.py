@@ -118,7 +118,9 @@ class ChdbExecutor:
             if self._session is None:
                 raise StoreUnavailable("the chdb session is closed")
             try:
-                with self._session.send_insert(f"INSERT INTO {table} ({cols})", "ArrowStream") as ins:
+                with self._session.send_insert(
+                    f"INSERT INTO {table} ({cols})", "ArrowStream"
+                ) as ins:
                     ins.append(payload)
                     ins.finish()
             except Exception as e:  # noqa: BLE001

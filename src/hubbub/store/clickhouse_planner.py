@@ -3,8 +3,8 @@
 Same rollups, same choice rules (``planner.fits``) and the same source columns as the DuckDB
 planner, so the queries on top give the same answers:
 
-- counts:   hour, day, country_code ('' = unknown), lang, posts, sentiment_sum,
-            positive, neutral, negative
+- counts:   hour, day, country_code ('' = unknown), lang, posts, sentiment_e8 (the sum of
+            sentiment_compound in integer units of 1e-8: exact), positive, neutral, negative
 - teams:    the same plus ``team``
 - hashtags: hour, day, hashtag, posts
 
@@ -26,9 +26,9 @@ from hubbub.store.planner import HASHTAG_DAY, HASHTAG_HOUR, HOUR, TEAM_DAY, Grai
 LATEST = "(id, version) NOT IN (SELECT id, replaces FROM posts WHERE replaces > 0)"
 TS = "DateTime64(6, 'UTC')"
 HASHTAGS = "arrayDistinct(arrayMap(h -> lowerUTF8(trimLeft(h, '#')), hashtags))"
-_MEASURES = "posts, sentiment_sum, positive, neutral, negative"
+_MEASURES = "posts, sentiment_e8, positive, neutral, negative"
 _BASE_MEASURES = (
-    "1 AS posts, sentiment_compound AS sentiment_sum, "
+    "1 AS posts, toInt64(round(sentiment_compound * 100000000)) AS sentiment_e8, "
     "toInt64(sentiment_label = 'positive') AS positive, "
     "toInt64(sentiment_label = 'neutral') AS neutral, "
     "toInt64(sentiment_label = 'negative') AS negative"

@@ -1,15 +1,18 @@
 """The dashboard queries of the ClickHouse store, over the sources of ``clickhouse_planner``.
 
 Same conventions and answers as ``duckdb_queries`` (UTC, RFC 3339 with ``Z``, ``since``
-inclusive, ``until`` exclusive, empty groups never returned, sparse timelines). Averages are
-rounded in Python the way DuckDB's ``round`` does (half away from zero; ClickHouse rounds
-floats half to even). No query uses FINAL.
+inclusive, ``until`` exclusive, empty groups never returned, sparse timelines). Average
+sentiment is exact: sums are integers (units of 1e-8) and the mean is rounded in Python like
+DuckDB's ``round`` (ties away from zero; ClickHouse rounds floats half to even). DuckDB sums
+doubles, so where the exact mean is a tie at the 5th decimal its answer can differ by 1e-4.
+No query uses FINAL.
 """
 
 from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 import pyarrow as pa
@@ -22,7 +25,7 @@ from hubbub.store.duckdb_queries import MINUTE_WINDOW, RECENT_WINDOWS, _recent_r
 from hubbub.store.rows import iso
 
 _SENTIMENT = (
-    "sum(posts) AS n, sum(sentiment_sum) / sum(posts) AS avg, "
+    "sum(posts) AS n, sum(sentiment_e8) AS s, "
     "sum(positive) AS pos, sum(neutral) AS neu, sum(negative) AS neg"
 )
 _SENTIMENT_KEYS = ("posts", "avg_compound", "positive", "neutral", "negative")
@@ -47,15 +50,20 @@ FROM rollup_hour
 """
 
 
-def round_like_duckdb(value: float, digits: int = 4) -> float:
-    """DuckDB's ``round(double, n)``: ``std::round(x * 10^n) / 10^n`` (half away from zero)."""
-    modifier = 10.0**digits
-    scaled = abs(value * modifier)
+def round_like_duckdb(value: float | Fraction, digits: int = 4) -> float:
+    """Round like DuckDB's ``round(x, n)``: the exact value rounded, ties away from zero."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    scaled = abs(Fraction(value)) * 10**digits
     whole = math.floor(scaled)
-    if scaled - whole >= 0.5:
+    if scaled - whole >= Fraction(1, 2):
         whole += 1
-    rounded = math.copysign(whole, value) / modifier
-    return value if math.isinf(rounded) or math.isnan(rounded) else rounded
+    return (whole if value >= 0 else -whole) / 10**digits
+
+
+def mean_compound(total_e8: int, posts: int) -> float:
+    """The average sentiment from its exact sum (units of 1e-8), rounded to 4 places."""
+    return round_like_duckdb(Fraction(int(total_e8), int(posts) * 10**8))
 
 
 def rows_of(table: pa.Table) -> list[tuple[Any, ...]]:
@@ -208,10 +216,93 @@ class ClickHouseQueries(Store):
             {"stage": s, "reason": r, "count": int(n), "last_at": iso(at)} for s, r, n, at in rows
         ]
 
+    # --- dashboard extras ---
+    def overview(self, f: Filters = NO_FILTERS) -> dict:
+        """Headline numbers under ``f`` (one pass over the counts source)."""
+        b = chp.Binds()
+        src = chp.counts_source(planner.norm(f), b, None, self.use_rollups)
+        row = self._query(
+            "SELECT sum(p), sumIf(p, country_code = ''), countIf(country_code <> '' AND p > 0), "
+            "sum(pos), sum(neu), sum(neg), sum(s) FROM ("
+            "SELECT country_code, sum(posts) AS p, sum(positive) AS pos, sum(neutral) AS neu, "
+            f"sum(negative) AS neg, sum(sentiment_e8) AS s FROM ({src}) GROUP BY country_code)",
+            b.params,
+        )[0]
+        posts = int(row[0])
+        return {
+            "posts": posts,
+            "posts_unknown_country": int(row[1]),
+            "countries": int(row[2]),
+            "positive": int(row[3]),
+            "neutral": int(row[4]),
+            "negative": int(row[5]),
+            "avg_compound": mean_compound(row[6], posts) if posts else 0.0,
+        }
+
+    def top_posters(self, f: Filters = NO_FILTERS, limit: int = 300) -> list[dict]:
+        """The most frequent poster of each nation, from ``posts``; ties go to the author who
+        posted first. ``share`` is the poster's part of the nation's posts."""
+        b = chp.Binds()
+        where = chp.base_where(planner.norm(f), b)
+        rows = self._query(
+            "SELECT t.country_code, cn.country_name, t.author_id, t.u, t.nm, t.img, t.loc, "
+            "t.n, t.total FROM ("
+            "SELECT *, sum(n) OVER (PARTITION BY country_code) AS total, row_number() OVER "
+            "(PARTITION BY country_code ORDER BY n DESC, first, author_id) AS rank FROM ("
+            "SELECT country_code, author_id, count() AS n, min(created_at) AS first, "
+            "argMax(username, created_at) AS u, argMax(name, created_at) AS nm, "
+            "argMax(profile_image_url, created_at) AS img, "
+            "argMax(location, created_at) AS loc "
+            f"FROM posts WHERE {where} AND country_code IS NOT NULL AND country_code <> '' "
+            "GROUP BY country_code, author_id)) AS t "
+            f"LEFT JOIN {NAMES} AS cn ON t.country_code = cn.country_code WHERE t.rank = 1 "
+            f"ORDER BY t.total DESC, t.country_code LIMIT {b(limit, 'UInt64')} "
+            "SETTINGS join_use_nulls = 1",
+            b.params,
+        )
+        return [
+            {
+                "country_code": r[0],
+                "country_name": r[1],
+                "author_id": r[2],
+                "username": r[3],
+                "name": r[4],
+                "profile_image_url": r[5],
+                "location": r[6],
+                "posts": int(r[7]),
+                "country_posts": int(r[8]),
+                "share": round(int(r[7]) / int(r[8]), 4),
+            }
+            for r in rows
+        ]
+
+    def facets(self) -> dict:
+        """Filter choices, from the rollups (cheap): nations, teams and languages by volume."""
+        countries = self._query(
+            "SELECT r.country_code, cn.country_name, sum(r.posts) AS p FROM rollup_hour AS r "
+            f"LEFT JOIN {NAMES} AS cn ON r.country_code = cn.country_code "
+            "WHERE r.country_code <> '' GROUP BY r.country_code, cn.country_name HAVING p > 0 "
+            "ORDER BY cn.country_name, r.country_code SETTINGS join_use_nulls = 1"
+        )
+        teams = self._query(
+            "SELECT team FROM rollup_team_day GROUP BY team HAVING sum(posts) > 0 ORDER BY team"
+        )
+        langs = self._query(
+            "SELECT lang, sum(posts) AS p FROM rollup_hour WHERE lang <> '' "
+            "GROUP BY lang HAVING p > 0 ORDER BY p DESC, lang"
+        )
+        return {
+            "countries": [
+                {"country_code": c, "country_name": n, "posts": int(p)} for c, n, p in countries
+            ],
+            "teams": [t for (t,) in teams],
+            "langs": [lang for lang, _ in langs],
+        }
+
 
 def _sentiment_row(keys: tuple[str, ...], row: tuple[Any, ...]) -> dict:
     out = dict(zip(keys, row, strict=True))
     for k in ("posts", "positive", "neutral", "negative"):
         out[k] = int(out[k])
-    out["avg_compound"] = round_like_duckdb(float(out["avg_compound"]))
+    out["avg_compound"] = mean_compound(out["avg_compound"], out["posts"])
     return out

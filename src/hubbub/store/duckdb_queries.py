@@ -192,7 +192,6 @@ class DuckDBQueries(Store):
             {"stage": s, "reason": r, "count": int(n), "last_at": iso(at)} for s, r, n, at in rows
         ]
 
-
     # --- dashboard extras ---
     def overview(self, f: Filters = NO_FILTERS) -> dict:
         """Headline numbers under ``f`` (one pass over the counts source)."""
@@ -275,6 +274,7 @@ class DuckDBQueries(Store):
             "teams": [t for (t,) in teams],
             "langs": [lang for lang, _ in langs],
         }
+
 
 _SENTIMENT_KEYS = ("posts", "avg_compound", "positive", "neutral", "negative")
 

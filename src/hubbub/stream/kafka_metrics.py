@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import time
+from bisect import bisect_left
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +41,19 @@ THROUGHPUT = Gauge(
 
 
 def lag_from_stats(stats_json: str) -> dict[tuple[str, int], int]:
-    """Per (topic, partition) lag from a librdkafka statistics document (assigned ones only)."""
+    """Per (topic, partition) lag from a librdkafka statistics document: high watermark minus
+    committed offset, for the partitions this consumer fetches (librdkafka's own
+    ``consumer_lag`` when nothing is committed yet)."""
     stats = json.loads(stats_json)
     lags: dict[tuple[str, int], int] = {}
     for topic, t in (stats.get("topics") or {}).items():
         for pid, p in (t.get("partitions") or {}).items():
-            partition = int(pid)
-            if partition < 0 or p.get("fetch_state") in (None, "none", "stopped"):
+            partition, hi = int(pid), p.get("hi_offset", -1)
+            if partition < 0 or hi < 0 or p.get("fetch_state") in ("none", "stopped"):
                 continue
-            hi, committed = p.get("hi_offset", -1), p.get("committed_offset", -1)
-            if hi < 0:
-                continue
-            lag = p.get("consumer_lag_stored", p.get("consumer_lag", -1))
-            if committed >= 0:
-                lag = max(0, hi - committed)
-            if lag is not None and lag >= 0:
+            committed = p.get("committed_offset", -1)
+            lag = hi - committed if committed >= 0 else p.get("consumer_lag", -1)
+            if lag >= 0:
                 lags[(topic, partition)] = int(lag)
     return lags
 
@@ -89,3 +88,16 @@ class Throughput:
         if now - self._since >= self.window_s:
             self._gauge.set(self._count / (now - self._since))
             self._count, self._since = 0, now
+
+
+def observe_many(histogram: Histogram, value: float, n: int) -> None:
+    """``histogram.observe(value)`` ``n`` times, in O(1) when the client library allows."""
+    buckets = getattr(histogram, "_buckets", None)
+    bounds = getattr(histogram, "_upper_bounds", None)
+    total = getattr(histogram, "_sum", None)
+    if buckets is None or bounds is None or total is None:
+        for _ in range(n):
+            histogram.observe(value)
+        return
+    buckets[bisect_left(bounds, value)].inc(n)
+    total.inc(value * n)

@@ -20,7 +20,8 @@ import pytest
 from prometheus_client import REGISTRY
 
 from hubbub.config import Settings
-from hubbub.sources._live import Backoff, Reconnector, ReconnectPolicy
+from hubbub.models import Post
+from hubbub.sources._live import Backoff, Reconnector, ReconnectPolicy, batched_in_background
 from hubbub.sources.x_api import (
     TWEET_FIELDS,
     USER_FIELDS,
@@ -60,6 +61,7 @@ class Stream:
     chunks: list[bytes]
     cut: bool = False
     hold: bool = False
+    pause_s: float = 0.0  # silence (not even heartbeats) after the chunks
 
 
 class FakeX:
@@ -152,6 +154,7 @@ class FakeX:
                 h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
                 h.wfile.flush()
                 time.sleep(0.005)
+            time.sleep(step.pause_s)
             while step.hold:  # heartbeats until the client hangs up
                 h.wfile.write(b"2\r\n\r\n\r\n")
                 h.wfile.flush()
@@ -249,6 +252,34 @@ def test_stream_maps_tweets_syncs_rules_reconnects_and_dead_letters_bad_lines(fa
     assert query["tweet.fields"] == [",".join(TWEET_FIELDS)]
     assert query["user.fields"] == [",".join(USER_FIELDS)]
     assert fake_x.connections[0]["auth"] == "Bearer test-token"
+
+
+def test_a_silent_stream_is_a_stall_and_is_reopened(fake_x):
+    fake_x.script = [Stream([line(TWEETS[0])], pause_s=1.0), Stream([line(TWEETS[1])])]
+    before = disconnects("stall")
+    sleeps: list[float] = []
+    source = make(fake_x, sleeps, max_posts=2, read_timeout_s=0.2)
+    posts, _ = run(source)
+    assert [p.id for p in posts] == [t["data"]["id"] for t in TWEETS[:2]]
+    assert disconnects("stall") - before == 1 and sleeps == []
+
+
+def test_batching_helper_truncates_at_max_posts_and_passes_errors_on():
+    def items(n: int, fail: bool) -> Iterator[Post]:
+        for i in range(n):
+            yield Post(id=str(i), source="x", created_at="2022-12-18T15:00:00Z", text="t",
+                       author_id="a")
+        if fail:
+            raise XStreamError("boom")
+
+    stop = threading.Event()
+    out = list(batched_in_background(items(10, False), 3, 5.0, stop, max_posts=7))
+    assert [len(b) for b in out] == [3, 3, 1] and stop.is_set()
+    got = []
+    with pytest.raises(XStreamError, match="boom"):
+        for batch in batched_in_background(items(4, True), 3, 5.0, threading.Event()):
+            got.append(len(batch))
+    assert got == [3, 1]  # what came before the error is handed out first
 
 
 def test_rules_in_sync_are_left_alone(fake_x):

@@ -409,6 +409,20 @@ export interface components {
             /** Posts */
             posts: number;
         };
+        /**
+         * LiveTick
+         * @description The data of one server-sent ``tick`` event on /api/v1/live.
+         */
+        LiveTick: {
+            /** Posts */
+            posts: number;
+            /** Last Created At */
+            last_created_at: string | null;
+            /** Last Ingested At */
+            last_ingested_at: string | null;
+            /** Dead Letters */
+            dead_letters: number;
+        };
         /** MatchGoal */
         MatchGoal: {
             /**
@@ -1037,13 +1051,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description tick events */
+            /** @description an event stream; each ``tick`` event's data is a LiveTick */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": unknown;
+                    "text/event-stream": components["schemas"]["LiveTick"];
+                    "application/json": components["schemas"]["LiveTick"];
                 };
             };
             /** @description Validation Error */

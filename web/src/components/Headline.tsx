@@ -26,7 +26,7 @@ export function Headline({ overview, recent }: Props) {
   const dash = overview.loading && !o ? "…" : "–";
   const rate = recent.data ? postsPerMinute(recent.data) : undefined;
   return (
-    <section className="headline" aria-label="Headline numbers" data-panel="headline" data-state={o ? "ready" : overview.error ? "error" : "loading"}>
+    <section className="headline" aria-label="Headline numbers" data-panel="headline" data-total={o?.posts} data-state={o ? "ready" : overview.error ? "error" : "loading"}>
       {overview.error ? (
         <p className="inline-error" role="alert">
           Could not load the totals: {overview.error}

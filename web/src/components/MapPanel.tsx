@@ -59,8 +59,10 @@ export function MapPanel({ counts, dark, selected, onSelect }: Props) {
           map: "world",
           nameProperty: "iso",
           roam: false,
-          layoutCenter: ["50%", "54%"],
-          layoutSize: "118%",
+          left: 4,
+          right: 4,
+          top: 4,
+          bottom: 4,
           aspectScale: 0.85,
           selectedMode: false,
           emphasis: { label: { show: false }, itemStyle: { areaColor: COLORS.busiest } },
@@ -83,6 +85,7 @@ export function MapPanel({ counts, dark, selected, onSelect }: Props) {
       error={counts.error ?? error}
       empty={rows.length === 0}
       className="span-7"
+      total={joined.data.reduce((a, d) => a + d.value, 0)}
     >
       {world ? (
         <Chart
@@ -113,6 +116,7 @@ export function NationsPanel({ counts, selected, onSelect }: Omit<Props, "dark">
       error={counts.error}
       empty={rows.length === 0}
       className="span-5"
+      total={total}
     >
       <div className="scroll" tabIndex={0} aria-label="Nations ranked by posts">
         <table className="table">

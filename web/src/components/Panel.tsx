@@ -11,10 +11,13 @@ interface Props {
   empty: boolean;
   emptyText?: string;
   className?: string;
+  /** posts behind what the panel shows (``data-total``: lets tests compare with the API) */
+  total?: number;
   children: ReactNode;
 }
 
-export function Panel({ id, title, subtitle, loading, error, empty, emptyText, className, children }: Props) {
+export function Panel(props: Props) {
+  const { id, title, subtitle, loading, error, empty, emptyText, className, total, children } = props;
   const state = error ? "error" : loading && empty ? "loading" : empty ? "empty" : "ready";
   return (
     <section
@@ -23,6 +26,7 @@ export function Panel({ id, title, subtitle, loading, error, empty, emptyText, c
       aria-busy={loading}
       data-panel={id}
       data-state={state}
+      data-total={total}
     >
       <header className="panel-head">
         <h2 id={`${id}-title`}>{title}</h2>

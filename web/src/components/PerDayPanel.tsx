@@ -56,6 +56,7 @@ export function PerDayPanel({ days, dark }: { days: Resource<DayCount[]>; dark: 
       loading={days.loading}
       error={days.error}
       empty={data.length === 0}
+      total={data.reduce((a, d) => a + d.posts, 0)}
       className="span-5"
     >
       <Chart option={option} dark={dark} label={best ? `Posts per day; busiest ${best.day} with ${best.posts} posts` : "Posts per day"} />

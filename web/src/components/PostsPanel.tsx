@@ -74,7 +74,8 @@ export function PostsPanel({ posts, newest }: { posts: Resource<RecentPost[]>; n
       loading={posts.loading}
       error={posts.error}
       empty={list.length === 0}
-      className="span-12"
+      total={list.length}
+      className="span-7"
     >
       <div className="cards">
         {list.map((p) => (

@@ -55,7 +55,7 @@ export function TeamSentimentPanel({ data, dark }: { data: Resource<TeamSentimen
   const rows = useMemo(() => (data.data ?? []).map((s) => toRow(s.team, s)), [data.data]);
   const opt = useMemo(() => option(rows, dark), [rows, dark]);
   return (
-    <Panel id="sentiment-team" title="Sentiment by team" subtitle={SUB} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6">
+    <Panel id="sentiment-team" title="Sentiment by team" subtitle={SUB} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
       <Chart option={opt} dark={dark} className="chart-tall-2" label={`Net sentiment by team for ${rows.length} teams`} />
     </Panel>
   );
@@ -69,7 +69,7 @@ export function NationSentimentPanel({ data, dark }: { data: Resource<CountrySen
   );
   const opt = useMemo(() => option(rows, dark), [rows, dark]);
   return (
-    <Panel id="sentiment-nation" title="Sentiment by nation" subtitle={`${SUB} (20 most active)`} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6">
+    <Panel id="sentiment-nation" title="Sentiment by nation" subtitle={`${SUB} (20 most active)`} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
       <Chart option={opt} dark={dark} className="chart-tall-2" label={`Net sentiment by nation for ${rows.length} nations`} />
     </Panel>
   );

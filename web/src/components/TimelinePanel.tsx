@@ -88,6 +88,7 @@ export function TimelinePanel({ timeline, matches, bucket, dark }: Props) {
       loading={timeline.loading}
       error={timeline.error}
       empty={points.length === 0}
+      total={points.reduce((a, p) => a + p.posts, 0)}
       className="span-12"
     >
       <Chart

@@ -15,6 +15,7 @@ export function TopPostersPanel({ data }: { data: Resource<TopPoster[]> }) {
       loading={data.loading}
       error={data.error}
       empty={rows.length === 0}
+      total={rows.reduce((a, r) => a + r.country_posts, 0)}
       className="span-12"
     >
       <div className="scroll" tabIndex={0} aria-label="Most frequent poster per nation">

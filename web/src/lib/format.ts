@@ -3,11 +3,13 @@
 const nf = new Intl.NumberFormat(undefined);
 const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
 const pct = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 0 });
+const pctFine = new Intl.NumberFormat(undefined, { style: "percent", maximumFractionDigits: 1 });
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto", style: "short" });
 
 export const fmtInt = (n: number): string => nf.format(n);
 export const fmtCompact = (n: number): string => compact.format(n);
-export const fmtPct = (x: number): string => pct.format(x);
+/** A share as a percentage: whole percents, one decimal below 10 % (so 0.4 % is not "0 %"). */
+export const fmtPct = (x: number): string => (Math.abs(x) < 0.1 && x !== 0 ? pctFine : pct).format(x);
 export const fmtSigned = (x: number): string => (x > 0 ? "+" : "") + x.toFixed(2);
 
 /** "Sun 18 Dec" style day label (UTC). */

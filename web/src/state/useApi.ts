@@ -49,7 +49,7 @@ export function useLive(): { tick: LiveTick | null; state: LiveState } {
       setState("polling");
       const poll = () =>
         get("/api/v1/stats")
-          .then((s) => setTick((t) => (t && t.posts === s.posts ? t : s)))
+          .then((s) => setTick((t: LiveTick | null) => (t && t.posts === s.posts ? t : s)))
           .catch(() => undefined);
       poll();
       const timer = setInterval(poll, 3000);

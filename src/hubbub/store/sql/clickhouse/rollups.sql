@@ -12,7 +12,7 @@ SELECT
     ifNull(country_code, '')                                    AS country_code,
     ifNull(lang, '')                                            AS lang,
     {sign} * toInt64(count())                                   AS posts,
-    {sign} * sum(sentiment_compound)                            AS sentiment_sum,
+    {sign} * sum(toInt64(round(sentiment_compound * 100000000))) AS sentiment_e8,
     {sign} * toInt64(countIf(sentiment_label = 'positive'))     AS positive,
     {sign} * toInt64(countIf(sentiment_label = 'neutral'))      AS neutral,
     {sign} * toInt64(countIf(sentiment_label = 'negative'))     AS negative,
@@ -30,7 +30,7 @@ SELECT
     ifNull(country_code, '')                                    AS country_code,
     ifNull(lang, '')                                            AS lang,
     {sign} * toInt64(count())                                   AS posts,
-    {sign} * sum(sentiment_compound)                            AS sentiment_sum,
+    {sign} * sum(toInt64(round(sentiment_compound * 100000000))) AS sentiment_e8,
     {sign} * toInt64(countIf(sentiment_label = 'positive'))     AS positive,
     {sign} * toInt64(countIf(sentiment_label = 'neutral'))      AS neutral,
     {sign} * toInt64(countIf(sentiment_label = 'negative'))     AS negative

@@ -73,6 +73,8 @@ ORDER BY (stage, reason, `at`);
 
 -- Rollups, filled by the materialized views of rollups.sql; always read with sum()/min()/max()
 -- and GROUP BY, so unmerged parts never matter. '' stands for an unknown country or language.
+-- sentiment_e8 sums sentiment_compound in units of 1e-8, as integers: exact whatever the order
+-- of summation (float sums are not), so every query path gives the same average.
 
 -- name: rollup_hour
 CREATE TABLE IF NOT EXISTS rollup_hour (
@@ -80,7 +82,7 @@ CREATE TABLE IF NOT EXISTS rollup_hour (
     country_code    LowCardinality(String),
     lang            LowCardinality(String),
     posts           SimpleAggregateFunction(sum, Int64),
-    sentiment_sum   SimpleAggregateFunction(sum, Float64),
+    sentiment_e8    SimpleAggregateFunction(sum, Int64),
     positive        SimpleAggregateFunction(sum, Int64),
     neutral         SimpleAggregateFunction(sum, Int64),
     negative        SimpleAggregateFunction(sum, Int64),
@@ -101,7 +103,7 @@ CREATE TABLE IF NOT EXISTS rollup_team_day (
     country_code  LowCardinality(String),
     lang          LowCardinality(String),
     posts         Int64,
-    sentiment_sum Float64,
+    sentiment_e8  Int64,
     positive      Int64,
     neutral       Int64,
     negative      Int64
