@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
 
     # the source of the stream
-    source: Literal["sim", "replay"] = "sim"
+    source: Literal["sim", "replay", "x", "bluesky"] = "sim"
     replay_path: Path | None = None
     replay_format: Literal["auto", "x", "post", "csv"] = "auto"
     replay_map: str | None = Field(None, description="CSV columns, e.g. text=tweet,created_at=date")

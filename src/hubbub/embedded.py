@@ -46,6 +46,14 @@ def _as_datetime(day: Any) -> datetime:
 
 
 def build_source(settings: Settings, store: Store, users: Any | None) -> Source:
+    if settings.source == "x":
+        from hubbub.sources.x_api import XFilteredStream
+
+        return XFilteredStream.from_settings(settings)
+    if settings.source == "bluesky":
+        from hubbub.sources.bluesky import BlueskyJetstream
+
+        return BlueskyJetstream.from_settings(settings)
     if settings.source == "replay":
         from hubbub.sources.replay import open_replay
 
@@ -88,7 +96,15 @@ def build_pipeline(settings: Settings, store: Store, users: Any | None) -> Embed
     from hubbub.enrich.text_analysis import TextAnalyzer
 
     texts = TextAnalyzer(workers=settings.enrich_workers)
-    enricher = Enricher(UserLookupClient.from_settings(settings), texts=texts)
+    lookup: Any
+    if settings.source == "bluesky":  # authors are Bluesky DIDs: ask Bluesky's profile API
+        from hubbub.enrich.users import DirectoryLookup
+        from hubbub.sources.bluesky_profiles import BlueskyProfiles
+
+        lookup = DirectoryLookup(BlueskyProfiles(settings.bluesky_api_url))
+    else:
+        lookup = UserLookupClient.from_settings(settings)
+    enricher = Enricher(lookup, texts=texts)
     enricher.warm_up()
     return EmbeddedPipeline(
         source,
@@ -97,7 +113,7 @@ def build_pipeline(settings: Settings, store: Store, users: Any | None) -> Embed
         batch_size=settings.batch_size,
         flush_interval_s=settings.flush_interval_s,
         queue_batches=settings.queue_batches,
-        speed=settings.speed,
+        speed=settings.speed if settings.source in ("sim", "replay") else 0.0,  # live: as it comes
     )
 
 

@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from hubbub.config import Settings
 from hubbub.metrics import USER_LOOKUPS
-from hubbub.models import User
+from hubbub.models import User, UserDirectory
 
 DEFAULT_USER_FIELDS: tuple[str, ...] = (
     "created_at",
@@ -231,13 +231,9 @@ class UserLookupClient:
 
     @classmethod
     def from_settings(cls, s: Settings) -> UserLookupClient:
-        cache = (
-            MemoryUserCache(
-                s.users_cache_size, s.users_cache_ttl_s, min(300.0, s.users_cache_ttl_s)
-            )
-            if s.users_cache_size > 0 and s.users_cache_ttl_s > 0
-            else None
-        )
+        from hubbub.enrich.users_redis import cache_from_settings  # Redis only if asked for
+
+        cache = cache_from_settings(s)
         return cls(
             s.users_url(),
             s.users_token.get_secret_value() if s.users_token else None,
@@ -387,3 +383,21 @@ class UserLookupClient:
         # UserDirectory leaves unknown ids out).
         batch.not_found.update(wanted - batch.users.keys() - batch.not_found - batch.failed)
         return batch
+
+
+class DirectoryLookup:
+    """The lookup interface over any ``UserDirectory`` (e.g. Bluesky's profile API): ids the
+    directory does not return are reported as not found."""
+
+    def __init__(self, directory: UserDirectory) -> None:
+        self.directory = directory
+
+    def lookup(self, ids: Iterable[str]) -> LookupResult:
+        wanted = list(dict.fromkeys(ids))
+        users = {u.id: u for u in self.directory.get_users(wanted)}
+        return LookupResult(users=users, not_found=set(wanted) - set(users), failed=set())
+
+    def close(self) -> None:
+        close = getattr(self.directory, "close", None)
+        if close is not None:
+            close()

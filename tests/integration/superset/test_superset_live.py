@@ -59,8 +59,16 @@ class _Timer:
 def _superset_venv() -> Path:
     if not (VENV / ".installed").exists():
         with _Timer("make superset (venv install)"):
-            subprocess.run(["make", "superset"], cwd=REPO, check=True)
+            subprocess.run(["make", "superset"], cwd=REPO, env=_outside_venv(), check=True)
     return VENV / "bin" / "superset"
+
+
+def _outside_venv() -> dict[str, str]:
+    """The environment minus hubbub's venv (``make`` wants the machine's python3 and uv)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
+    venv_bin = os.environ.get("VIRTUAL_ENV", str(REPO / ".venv")) + "/bin"
+    env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin)
+    return env
 
 
 def _run(superset: Path, env: dict[str, str], *args: str) -> None:
@@ -81,11 +89,7 @@ def superset_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         f"exec(open({str(DEPLOY_CONFIG)!r}).read())\n"
         f"SQLALCHEMY_DATABASE_URI = 'sqlite:///{home}/superset.db?check_same_thread=false'\n"
     )
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("VIRTUAL_ENV", "PYTHON", "HUBBUB_", "UV_"))
-    }
+    env = {k: v for k, v in _outside_venv().items() if not k.startswith(("PYTHON", "HUBBUB_"))}
     env.update(
         SUPERSET_CONFIG_PATH=str(config),
         SUPERSET_HOME=str(home),
