@@ -10,6 +10,7 @@ a fixed input rate, for hubbub and the baseline, and the ratio.
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import tempfile
 import time
@@ -83,7 +84,8 @@ def run(
     rate: float,
     folder: Path,
     name: str,
-) -> tuple[float, PipelineStats]:
+) -> tuple[float, float, PipelineStats]:
+    """Returns (wall seconds, CPU seconds of this process and its workers, stats)."""
     store = DuckDBStore(folder / f"{name}.duckdb")
     store.setup()
     with serve_app(create_app(store, users=users, ready=lambda: True)) as base_url:
@@ -97,14 +99,25 @@ def run(
             batch_size=2_000,
             flush_interval_s=0.1 if rate else 0.25,
         )
+        cpu0 = _cpu()
         t0 = time.perf_counter()
         stats = pipeline.run()
         seconds = time.perf_counter() - t0
         client.close()
         texts.close()
+        cpu = _cpu() - cpu0
     store.close()
     assert stats.stored == len({p.id for p in posts}), "bench lost posts"
-    return seconds, stats
+    return seconds, cpu, stats
+
+
+def _cpu() -> float:
+    """CPU seconds used so far by this process (all threads) and its ended child processes."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def ms(value: float | None) -> str:
@@ -151,17 +164,18 @@ def main() -> None:
             ("baseline", ReferenceVader),
         ]
         for name, make in variants:
-            seconds, full = run(posts, users, make, 0.0, folder, f"{name}-max")
-            _, steady = run(paced, users, make, args.rate_test, folder, f"{name}-paced")
-            rows.append((name, len(posts) / seconds, full, steady))
+            seconds, cpu, full = run(posts, users, make, 0.0, folder, f"{name}-max")
+            _, _, steady = run(paced, users, make, args.rate_test, folder, f"{name}-paced")
+            rows.append((name, len(posts) / seconds, 1e6 * cpu / len(posts), full, steady))
 
     print(
-        f"\n{'pipeline':<10} {'posts/s':>10} {'fresh p50':>10} {'fresh p99':>10}"
+        f"\n{'pipeline':<10} {'posts/s':>10} {'cpu µs/post':>11} {'fresh p50':>10}"
+        f" {'fresh p99':>10}"
         f" {'@rate p50':>10} {'@rate p99':>10}"
     )
-    for name, pps, full, steady in rows:
+    for name, pps, cpu_us, full, steady in rows:
         print(
-            f"{name:<10} {pps:>10,.0f} {ms(full.freshness_quantile(0.5)):>10} "
+            f"{name:<10} {pps:>10,.0f} {cpu_us:>11,.1f} {ms(full.freshness_quantile(0.5)):>10} "
             f"{ms(full.freshness_quantile(0.99)):>10} {ms(steady.freshness_quantile(0.5)):>10} "
             f"{ms(steady.freshness_quantile(0.99)):>10}"
         )
