@@ -4,7 +4,6 @@ it runs, and SIGTERM drains the pipeline and stops cleanly with nothing lost."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -40,9 +39,7 @@ def _posts(base: str) -> int:
     return int(httpx.get(f"{base}/api/v1/stats", timeout=5).json()["posts"])
 
 
-def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
-    store = tmp_path / "hubbub.duckdb"
-    env = {**os.environ, "HUBBUB_LOG_LEVEL": "INFO"}
+def _start(store, port: int, speed: str = "20000") -> subprocess.Popen:
     cmd = [
         sys.executable,
         "-m",
@@ -59,11 +56,14 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         "--end",
         "2022-11-23",
         "--speed",
-        "20000",
+        speed,
     ]
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
+    store = tmp_path / "hubbub.duckdb"
+    proc = _start(store, port)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, proc)
@@ -97,28 +97,6 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         if len(expected) >= summary["emitted"]:
             break
     assert set(stored_ids) == set(expected[: summary["emitted"]])
-
-
-def _start(store, port: int, speed: str = "20000") -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "hubbub",
-        "up",
-        "--port",
-        str(port),
-        "--store",
-        str(store),
-        "--seed",
-        str(SEED),
-        "--start",
-        "2022-11-20",
-        "--end",
-        "2022-11-23",
-        "--speed",
-        speed,
-    ]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def test_a_crashed_stack_resumes_without_loss_or_duplicates(tmp_path, port):
