@@ -227,8 +227,8 @@ class KafkaEnvelope(Envelope[bytes]):
         """The next offset of each (topic, partition) in the batch."""
         last: dict[tuple[str, int], int] = {}
         for m in self.messages:
-            key = (m.topic(), m.partition())
-            off = m.offset()
+            key = (m.topic() or "", m.partition() or 0)
+            off = m.offset() or 0
             if off > last.get(key, -1):
                 last[key] = off
         return [TopicPartition(t, p, o + 1) for (t, p), o in last.items()]
@@ -304,13 +304,13 @@ class KafkaTopic(Topic[Any]):
         if not messages:
             return None
         for m in messages:
-            self._consumed[m.topic()].inc()
+            self._consumed[m.topic() or self.name].inc()
         stamps = [m.timestamp()[1] for m in messages]
         first = min((s for s in stamps if s > 0), default=int(time.time() * 1000))
         return KafkaEnvelope(
             [m.value() or b"" for m in messages],
             entered_at=first / 1000,
-            offset=messages[0].offset(),
+            offset=messages[0].offset() or 0,
             messages=messages,
         )
 

@@ -18,9 +18,10 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import Any
 
 import orjson
 from confluent_kafka import Message
@@ -55,6 +56,8 @@ from hubbub.stream.validate import MAX_MESSAGE_BYTES, reason_kind
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 10.0
+# a dead letter with its raw bytes, source topic and partition (the offset is in the letter)
+Letter = tuple[DeadLetter, bytes, str | None, int | None]
 
 
 class StopFlag:
@@ -138,7 +141,7 @@ class _Progress:
 
 
 def _send_dead_letters(
-    pub: KafkaPublisher, topic: str, letters: list[tuple[DeadLetter, bytes, str | None, int | None]]
+    pub: KafkaPublisher, topic: str, letters: Sequence[Letter]
 ) -> None:
     """``(letter, raw bytes, source topic, partition)`` → ``tweets.dlq``, raw bytes as value."""
     for letter, raw, src_topic, partition in letters:
@@ -160,7 +163,8 @@ def run_producer(source: Source, settings: Settings, stop: StopFlag) -> ServiceS
     try:
         for batch in paced(source.batches(settings.batch_size), settings.speed):
             if batch.dead_letters:
-                letters = [(d, d.raw.encode(), None, None) for d in batch.dead_letters]
+                letters: list[Letter] = [(d, d.raw.encode(), None, None)
+                                         for d in batch.dead_letters]
                 _send_dead_letters(pub, settings.kafka_topic_dlq, letters)
                 stats.dead_letters += len(letters)
             if batch.posts:
@@ -190,7 +194,7 @@ def enrich_envelope(
     POSTS_IN.labels(stage="enrich").inc(len(msgs))
     # offsets = indices into the batch, so each dead letter finds its message back
     posts, dead = validate_batch(env.items, offsets=range(len(msgs)))
-    letters: list[tuple[DeadLetter, bytes, str | None, int | None]] = []
+    letters: list[Letter] = []
     bad: set[int] = set()
     for d in dead:
         i = d.offset if d.offset is not None else -1
@@ -203,9 +207,10 @@ def enrich_envelope(
     enrich_dead: list[DeadLetter] = []
     enriched = enrich_batch(enricher, posts, enrich_dead)
     for d in enrich_dead:
-        m = by_id.get(str(orjson.loads(d.raw).get("id", "")))
-        d.offset = m.offset() if m is not None else None
-        letters.append((d, d.raw.encode(), m.topic() if m else None, m.partition() if m else None))
+        src = by_id.get(str(orjson.loads(d.raw).get("id", "")))
+        d.offset = src.offset() if src is not None else None
+        letters.append((d, d.raw.encode(), src.topic() if src else None,
+                        src.partition() if src else None))
     pub.send_many(
         settings.kafka_topic_enriched,
         ((p.model_dump_json().encode(), p.id.encode(), by_id[p.id].timestamp()[1])
@@ -247,10 +252,10 @@ def run_enricher(enricher: Enricher, settings: Settings, stop: StopFlag) -> Serv
 
 
 # --- sink ----------------------------------------------------------------------------------------
-def _header(headers: list[tuple[str, bytes]] | None, name: str) -> str | None:
+def _header(headers: Any, name: str) -> str | None:
     for key, value in headers or ():
-        if key == name:
-            return value.decode("utf-8", errors="replace")
+        if key == name and value is not None:
+            return bytes(value).decode("utf-8", errors="replace")
     return None
 
 
@@ -300,9 +305,9 @@ def sink_envelope(
     write_arrow = getattr(store, "write_arrow", None)
     table, slow = enriched_table(values) if write_arrow else (None, list(range(len(values))))
     posts: list[EnrichedPost] = []
-    invalid: list[tuple[DeadLetter, bytes, str | None, int | None]] = []
+    invalid: list[Letter] = []
     for i in slow:
-        parsed = _parse_enriched(values[i], msgs[i].offset())
+        parsed = _parse_enriched(values[i], msgs[i].offset() or -1)
         if isinstance(parsed, EnrichedPost):
             posts.append(parsed)
         else:
