@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup up test lint format bench schema clean web browser web-api
-.PHONY: superset test-all
+.PHONY: superset
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,9 +50,9 @@ browser: ## Install Debian's chromium, emoji fonts and nginx when missing (needs
 up: setup web ## Run the embedded stack (simulator → enricher → DuckDB → API on http://127.0.0.1:8000)
 	$(UV) run hubbub up
 
-test: setup web browser ## Run every test (Vitest, then unit, integration, end-to-end)
+test: setup web browser superset ## Run every test (Vitest, then unit, integration, end-to-end)
 	cd web && npm test -- --run
-	$(UV) run pytest -m "not superset" $(PYTEST_ARGS)
+	$(UV) run pytest $(PYTEST_ARGS)
 
 # Superset runs from its own virtualenv (it pins its own Flask, SQLAlchemy and pandas);
 # hubbub talks to it over HTTP only. Rebuilt when deploy/superset/requirements.txt changes.
@@ -65,10 +65,6 @@ $(SUPERSET_VENV)/.installed: deploy/superset/requirements.txt
 	@touch $@
 
 superset: $(SUPERSET_VENV)/.installed ## Install Superset 6.1 into .venv-superset (see README "Superset")
-
-test-all: setup web browser superset ## `make test` plus the slow Superset test (marker `superset`)
-	cd web && npm test -- --run
-	$(UV) run pytest $(PYTEST_ARGS)
 
 lint: setup ## Ruff and mypy
 	$(UV) run ruff check src tests bench

@@ -185,14 +185,14 @@ def serve(
     """Serve the API and dashboard over an existing store, without running a pipeline."""
     settings = _settings(store_path=store, host=host, port=port, log_level=log_level)
     _setup_logging(settings.log_level)
-    if not settings.store_path.exists():
+    if settings.store != "clickhouse" and not settings.store_path.exists():
         raise typer.BadParameter(f"no store at {settings.store_path}: run `hubbub up` first")
     import uvicorn
 
     from hubbub.api.app import create_app
-    from hubbub.store.duckdb import DuckDBStore
+    from hubbub.store.factory import open_store
 
-    db = DuckDBStore(settings.store_path)
+    db = open_store(settings)
     db.setup()
     try:
         uvicorn.run(create_app(db, ready=lambda: True), host=settings.host, port=settings.port)

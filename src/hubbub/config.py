@@ -21,7 +21,11 @@ class Settings(BaseSettings):
     )
 
     # where things live
+    store: Literal["duckdb", "clickhouse", "chdb"] = "duckdb"
     store_path: Path = Field(Path("data/hubbub.duckdb"), description="DuckDB file of the store")
+    clickhouse_url: str = Field("http://localhost:8123", description="ClickHouse HTTP endpoint")
+    clickhouse_password: SecretStr | None = None
+    clickhouse_database: str = "hubbub"
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
 

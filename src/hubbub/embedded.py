@@ -193,10 +193,10 @@ class _DrainingServer(uvicorn.Server):
 def run_embedded(settings: Settings) -> RunSummary:
     """Run the whole embedded stack until SIGTERM/SIGINT; returns what happened."""
     from hubbub.api.app import create_app
-    from hubbub.store.duckdb import DuckDBStore
+    from hubbub.store.factory import open_store
 
     settings.store_path.parent.mkdir(parents=True, exist_ok=True)
-    store = DuckDBStore(settings.store_path)
+    store = open_store(settings)
     store.setup()
     try:
         users = build_user_directory(settings)

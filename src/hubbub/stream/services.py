@@ -255,7 +255,7 @@ def run_enricher(enricher: Enricher, settings: Settings, stop: StopFlag) -> Serv
 def _header(headers: Any, name: str) -> str | None:
     for key, value in headers or ():
         if key == name and value is not None:
-            return bytes(value).decode("utf-8", errors="replace")
+            return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
     return None
 
 
