@@ -81,7 +81,10 @@ CHARTS = (
             "orientation": "vertical",
             "show_legend": False,
             "x_axis_title": "day (UTC)",
+            "x_axis_title_margin": 30,
             "y_axis_title": "posts",
+            "y_axis_title_margin": 50,
+            "y_axis_title_position": "Left",
             "y_axis_format": "SMART_NUMBER",
             "rich_tooltip": True,
         },
@@ -102,7 +105,7 @@ CHARTS = (
             "metrics": [POSTS],
             "groupby": [],
             "adhoc_filters": [],
-            "row_limit": 30,
+            "row_limit": 20,
             "x_axis_sort": "posts",
             "x_axis_sort_asc": False,
             "orientation": "horizontal",
@@ -114,8 +117,9 @@ CHARTS = (
             "columns": ["country_name"],
             "metrics": [POSTS],
             "orderby": [[POSTS, False]],
-            "row_limit": 30,
+            "row_limit": 20,
         },
+        height=60,
     ),
     ChartSpec(
         name="Top poster per nation",
@@ -136,6 +140,7 @@ CHARTS = (
             "orderby": [["posts", False]],
             "row_limit": 300,
         },
+        height=60,
     ),
 )
 

@@ -8,6 +8,7 @@ when it is) and prints how long each step took (``-s`` shows them).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -215,6 +216,23 @@ def test_bootstrap_twice_then_charts_return_data(
         assert sorted(c["slice_name"] for c in on_dashboard) == sorted(
             c.name for c in assets.CHARTS
         )
+
+        # a changed spec updates the object in place (found by name), never duplicates it
+        chart = assets.CHARTS[1]
+        changed = dataclasses.replace(chart, params={**chart.params, "row_limit": 5})
+        spec = dataclasses.replace(assets.DASHBOARD, charts=(*assets.CHARTS[:1], changed))
+        again = bootstrap(client, path, dashboard=spec, embed_domains=[])
+        assert {(o.kind, o.name) for o in again.outcomes if o.action == "updated"} == {
+            ("chart", chart.name),
+            ("layout", assets.DASHBOARD_TITLE),
+        }
+        restored = bootstrap(client, path, embed_domains=[])
+        assert [o.action for o in restored.outcomes if o.kind == "chart"] == [
+            "unchanged",
+            "updated",
+            "unchanged",
+        ]
+        assert restored.chart_ids == first.chart_ids
 
         # every chart's data endpoint answers with rows from the snapshot
         ids = first.chart_ids
