@@ -100,10 +100,11 @@ class Settings(BaseSettings):
     superset_username: str = "admin"
     superset_password: SecretStr | None = None
     superset_snapshot_path: Path = Field(
-        Path("data/bi/hubbub_bi.duckdb"), description="BI snapshot of the store Superset reads"
+        default=Path("data/bi/hubbub_bi.duckdb"),
+        description="BI snapshot of the store Superset reads",
     )
     superset_snapshot_interval_s: float = Field(
-        0.0, ge=0, description="how often `hubbub up` refreshes the snapshot (0 = never)"
+        default=0.0, ge=0, description="how often `hubbub up` refreshes the snapshot (0 = never)"
     )
     superset_embed_domains: list[str] = Field(
         default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"],
@@ -112,11 +113,13 @@ class Settings(BaseSettings):
     # guest tokens for the embedded dashboard, served by GET /api/v1/superset/guest-token
     superset_guest_enabled: bool = False
     superset_guest_dashboard: str = Field(
-        "hubbub", description="embedded dashboard uuid, or the dashboard slug to look it up"
+        default="hubbub", description="embedded dashboard uuid, or the dashboard slug to look it up"
     )
     superset_guest_username: str = "hubbub-guest"
     superset_guest_refresh_margin_s: float = Field(
-        60.0, ge=0, description="fetch a new guest token this long before the current expires"
+        default=60.0,
+        ge=0,
+        description="fetch a new guest token this long before the current expires",
     )
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
