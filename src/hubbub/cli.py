@@ -180,22 +180,37 @@ def up(
 
 @app.command()
 def serve(
-    store: StorePath = None, host: Host = None, port: Port = None, log_level: LogLevel = None
+    store: StorePath = None,
+    host: Host = None,
+    port: Port = None,
+    log_level: LogLevel = None,
+    create_store: Annotated[
+        bool, typer.Option(help="Create an empty store if there is none (e.g. a users endpoint).")
+    ] = False,
 ) -> None:
-    """Serve the API and dashboard over an existing store, without running a pipeline."""
+    """Serve the API and dashboard over an existing store, without running a pipeline.
+
+    With HUBBUB_SOURCE=sim (the default) it also serves the simulator's users at /2/users."""
     settings = _settings(store_path=store, host=host, port=port, log_level=log_level)
     _setup_logging(settings.log_level)
-    if settings.store != "clickhouse" and not settings.store_path.exists():
-        raise typer.BadParameter(f"no store at {settings.store_path}: run `hubbub up` first")
+    missing = settings.store != "clickhouse" and not settings.store_path.exists()
+    if missing and not create_store:
+        raise typer.BadParameter(
+            f"no store at {settings.store_path}: run `hubbub up` first (or pass --create-store)"
+        )
+    settings.store_path.parent.mkdir(parents=True, exist_ok=True)
     import uvicorn
 
     from hubbub.api.app import create_app
+    from hubbub.embedded import build_user_directory
     from hubbub.store.factory import open_store
 
+    users = build_user_directory(settings)  # the simulator's users when HUBBUB_SOURCE=sim
     db = open_store(settings)
     db.setup()
     try:
-        uvicorn.run(create_app(db, ready=lambda: True), host=settings.host, port=settings.port)
+        app_ = create_app(db, users=users, ready=lambda: True)
+        uvicorn.run(app_, host=settings.host, port=settings.port)
     finally:
         db.close()
 

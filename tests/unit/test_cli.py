@@ -113,3 +113,47 @@ def test_simulate_writes_posts_that_replay_reads_back(tmp_path):
     lines = out.read_text().splitlines()
     replayed = [p for b in open_replay(out).batches(1000) for p in b.posts]
     assert len(replayed) == len(lines) > 0
+
+
+def test_serve_create_store_serves_the_simulated_users(tmp_path, port):
+    """`hubbub serve --create-store` is a users endpoint for Kafka enrichers (deploy/compose)."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    store = tmp_path / "users.duckdb"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hubbub",
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+            "--create-store",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        from hubbub.sources.users_pool import UserPool
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        pool = UserPool(seed=2022)
+        ids = ",".join(pool.ids[:3])
+        body = httpx.get(f"http://127.0.0.1:{port}/2/users", params={"ids": ids}).json()
+        assert [u["id"] for u in body["data"]] == pool.ids[:3]
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=30)
