@@ -65,7 +65,10 @@ def _from_settings() -> Any:
 
 @router.get("/guest-token", include_in_schema=False, response_class=OrjsonResponse)
 def guest_token(request: Request) -> OrjsonResponse:
-    tokens = guest_tokens(request.app)
+    try:
+        tokens = guest_tokens(request.app)
+    except RuntimeError as exc:  # enabled but misconfigured
+        return OrjsonResponse({"detail": str(exc)}, status_code=503)
     if tokens is None:
         return OrjsonResponse(
             {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,7 @@ from hubbub.models import EnrichedPost
 from hubbub.sources.base import Source, paced
 from hubbub.store.base import Store
 from hubbub.stream.dlq import DeadLetterSink
+from hubbub.stream.freshness import FreshnessSamples
 from hubbub.stream.memory import MemoryTopic
 from hubbub.stream.reenrich import reenrich_pass
 from hubbub.stream.stages import RawMessage, enrich_batch, validate_batch
@@ -37,20 +37,11 @@ class PipelineStats:
     duplicates: int = 0
     dead_letters: int = 0
     # (seconds from entering the stream to queryable, posts) per stored micro-batch
-    freshness: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=200_000))
+    freshness: FreshnessSamples = field(default_factory=FreshnessSamples)
 
     def freshness_quantile(self, q: float) -> float | None:
         """Post-weighted quantile of freshness, in seconds."""
-        samples = sorted(self.freshness)
-        total = sum(n for _, n in samples)
-        if not total:
-            return None
-        rank, seen = q * total, 0
-        for seconds, n in samples:
-            seen += n
-            if seen >= rank:
-                return seconds
-        return samples[-1][0]
+        return self.freshness.quantile(q)
 
 
 class EmbeddedPipeline:
@@ -210,7 +201,7 @@ class EmbeddedPipeline:
         now = time.time()
         for e in envelopes:
             seconds = max(0.0, now - e.entered_at)
-            self.stats.freshness.append((seconds, len(e.items)))
+            self.stats.freshness.add(seconds, len(e.items))
             FRESHNESS.observe(seconds)
             self.enriched.ack(e)
         duplicates = result.received - result.inserted

@@ -17,7 +17,6 @@ import logging
 import signal
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
@@ -40,6 +39,7 @@ from hubbub.metrics import (
 from hubbub.models import DeadLetter, EnrichedPost
 from hubbub.sources.base import Source, paced
 from hubbub.store.base import Store
+from hubbub.stream.freshness import FreshnessSamples
 from hubbub.stream.kafka import (
     KafkaEnvelope,
     KafkaPublisher,
@@ -95,20 +95,11 @@ class ServiceStats:
     dead_letters: int = 0
     batches: int = 0
     started: float = field(default_factory=time.monotonic)
-    freshness: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=200_000))
+    freshness: FreshnessSamples = field(default_factory=FreshnessSamples)
 
     def freshness_quantile(self, q: float) -> float | None:
-        """Post-weighted quantile of freshness (seconds from `tweets` to stored)."""
-        samples = sorted(self.freshness)
-        total = sum(n for _, n in samples)
-        if not total:
-            return None
-        rank, seen = q * total, 0
-        for seconds, n in samples:
-            seen += n
-            if seen >= rank:
-                return seconds
-        return samples[-1][0]
+        """Post-weighted quantile of freshness, in seconds."""
+        return self.freshness.quantile(q)
 
     def summary(self) -> dict[str, object]:
         elapsed = time.monotonic() - self.started
@@ -346,7 +337,7 @@ def _record_freshness(stats: ServiceStats, now: float, stamps: list[int]) -> Non
             seconds = round(max(0.0, now - ts / 1000), 2)
             groups[seconds] = groups.get(seconds, 0) + 1
     for seconds, n in groups.items():
-        stats.freshness.append((seconds, n))
+        stats.freshness.add(seconds, n)
         observe_many(FRESHNESS, seconds, n)
 
 

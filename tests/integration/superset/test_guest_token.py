@@ -174,3 +174,36 @@ def test_api_answers_404_when_embedding_is_off(monkeypatch: pytest.MonkeyPatch) 
     assert r.status_code == 404
     assert "HUBBUB_SUPERSET_GUEST_ENABLED" in r.json()["hint"]
     assert "/api/v1/superset/guest-token" not in app.openapi()["paths"]
+
+
+def test_api_answers_503_when_enabled_without_a_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubbub.config import get_settings
+
+    monkeypatch.setenv("HUBBUB_SUPERSET_GUEST_ENABLED", "true")
+    monkeypatch.delenv("HUBBUB_SUPERSET_PASSWORD", raising=False)
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app(DuckDBStore(":memory:"))) as http:
+            r = http.get("/api/v1/superset/guest-token")
+    finally:
+        get_settings.cache_clear()
+    assert r.status_code == 503
+    assert "HUBBUB_SUPERSET_PASSWORD" in r.json()["detail"]
+
+
+def test_api_builds_the_token_source_from_settings(
+    fake: FakeSuperset, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubbub.config import get_settings
+
+    monkeypatch.setenv("HUBBUB_SUPERSET_GUEST_ENABLED", "true")
+    monkeypatch.setenv("HUBBUB_SUPERSET_URL", httpserver.url_for("/"))
+    monkeypatch.setenv("HUBBUB_SUPERSET_PASSWORD", "secret")
+    get_settings.cache_clear()
+    try:
+        with TestClient(create_app(DuckDBStore(":memory:"))) as http:
+            body = http.get("/api/v1/superset/guest-token").json()
+    finally:
+        get_settings.cache_clear()
+    assert body["token"] == fake.issued[0]
+    assert body["dashboard_id"] == EMBEDDED_UUID  # looked up from the slug "hubbub"
