@@ -259,10 +259,12 @@ def schema(
         typer.echo(f"wrote {path}")
 
 
-from hubbub.cli_stream import register_stream_commands  # noqa: E402 (needs the options above)
+# command modules that reuse the options above (imported last, on purpose)
+from hubbub.cli_stream import register_stream_commands  # noqa: E402
+from hubbub.cli_superset import app as superset_app  # noqa: E402
 
 register_stream_commands(app)
-app.add_typer(__import__("hubbub.cli_superset", fromlist=["app"]).app)  # hubbub superset …
+app.add_typer(superset_app)  # hubbub superset …
 
 
 def main() -> None:

@@ -190,6 +190,20 @@ class _DrainingServer(uvicorn.Server):
         self.should_exit = True
 
 
+def _bi_snapshot_refresher(settings: Settings, store: Store) -> Any | None:
+    """A timer that copies the DuckDB store to a read-only BI snapshot (Superset reads that:
+    DuckDB lets no other process open the live file). Off unless the interval is > 0."""
+    from hubbub.store.duckdb import DuckDBStore
+
+    if settings.superset_snapshot_interval_s <= 0 or not isinstance(store, DuckDBStore):
+        return None
+    from hubbub.store.snapshot import SnapshotRefresher
+
+    return SnapshotRefresher(
+        store, settings.superset_snapshot_path, settings.superset_snapshot_interval_s
+    )
+
+
 def run_embedded(settings: Settings) -> RunSummary:
     """Run the whole embedded stack until SIGTERM/SIGINT; returns what happened."""
     from hubbub.api.app import create_app
@@ -216,6 +230,7 @@ def run_embedded(settings: Settings) -> RunSummary:
         app, host=settings.host, port=settings.port, log_level="warning", access_log=False
     )
     server = _DrainingServer(config, pipeline)
+    refresher = _bi_snapshot_refresher(settings, store)
 
     def start_pipeline_when_serving() -> None:
         while not server.started and not server.should_exit:
@@ -223,6 +238,8 @@ def run_embedded(settings: Settings) -> RunSummary:
         if server.started:
             pipeline.start()
             started.set()
+            if refresher:
+                refresher.start()
             log.info("serving on http://%s:%d (docs at /docs)", settings.host, settings.port)
 
     tune_gc()
@@ -234,6 +251,8 @@ def run_embedded(settings: Settings) -> RunSummary:
         pipeline.request_stop()
         clean = pipeline.join(timeout=120) and pipeline.error is None
         pipeline.enricher.close()
+        if refresher:
+            refresher.stop(final=True)
         store.close()
     s = pipeline.stats
     summary = RunSummary(
