@@ -30,6 +30,8 @@ def _setup_logging(level: str) -> None:
         datefmt="[%X]",
         handlers=[RichHandler(rich_tracebacks=True, show_path=False)],
     )
+    for noisy in ("httpx", "httpcore"):  # one line per users-lookup request is noise
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _settings(**overrides: Any) -> Any:

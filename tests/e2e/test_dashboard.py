@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,16 +53,19 @@ CARDS = 12
 END_OF_STREAM = "2022-12-18T23:00"  # the simulated range ends at midnight
 METRICS_JS = """() => new Promise((resolve) => {
   let cls = 0;
-  new PerformanceObserver((l) => { for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value; })
-    .observe({ type: "layout-shift", buffered: true });
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) if (!e.hadRecentInput) cls += e.value;
+  }).observe({ type: "layout-shift", buffered: true });
   let lcp = 0;
   new PerformanceObserver((l) => { for (const e of l.getEntries()) lcp = e.startTime; })
     .observe({ type: "largest-contentful-paint", buffered: true });
   setTimeout(() => {
     const nav = performance.getEntriesByType("navigation")[0];
     const res = performance.getEntriesByType("resource");
-    const paint = Object.fromEntries(performance.getEntriesByType("paint").map((p) => [p.name, p.startTime]));
-    const local = res.filter((r) => r.name.startsWith(location.origin) && !r.name.includes("/api/"));
+    const paint = Object.fromEntries(
+      performance.getEntriesByType("paint").map((p) => [p.name, p.startTime]));
+    const local = res.filter(
+      (r) => r.name.startsWith(location.origin) && !r.name.includes("/api/"));
     resolve({
       first_paint_ms: paint["first-paint"],
       first_contentful_paint_ms: paint["first-contentful-paint"],
@@ -71,7 +75,11 @@ METRICS_JS = """() => new Promise((resolve) => {
       cumulative_layout_shift: cls,
       page_transfer_bytes: nav.transferSize + local.reduce((a, r) => a + r.transferSize, 0),
       page_decoded_bytes: nav.decodedBodySize + local.reduce((a, r) => a + r.decodedBodySize, 0),
-      files: local.map((r) => ({ url: r.name.replace(location.origin, ""), transfer: r.transferSize, decoded: r.decodedBodySize })),
+      files: local.map((r) => ({
+        url: r.name.replace(location.origin, ""),
+        transfer: r.transferSize,
+        decoded: r.decodedBodySize,
+      })),
     });
   }, 500);
 })"""
@@ -94,17 +102,19 @@ def _wait(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[str]:
     """`hubbub up` with the World Cup's last two days, replayed at 10,000x (about 17 s)."""
+    ARTIFACTS.mkdir(exist_ok=True)
     if not (DIST / "index.html").is_file():
         pytest.skip("the dashboard is not built: run `make web`")
     from tests.support import free_port
 
     port = free_port()
-    store = tmp_path_factory.mktemp("dash") / "hubbub.duckdb"
-    cmd = [sys.executable, "-m", "hubbub", "up", "--port", str(port), "--store", str(store)]
-    cmd += ["--speed", "10000", "--start", "2022-12-17", "--end", "2022-12-18", "--seed", "5"]
-    proc = subprocess.Popen(
-        cmd, env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    tmp = tmp_path_factory.mktemp("dash")
+    cmd = [sys.executable, "-m", "hubbub", "up", "--port", str(port)]
+    cmd += ["--store", str(tmp / "hubbub.duckdb"), "--speed", "10000"]
+    cmd += ["--start", "2022-12-17", "--end", "2022-12-18", "--seed", "5"]
+    log = tmp / "hubbub-up.log"  # a file, not a pipe: a full pipe would stall the server
+    with log.open("w") as out:
+        proc = subprocess.Popen(cmd, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _wait(
@@ -115,8 +125,9 @@ def stack(tmp_path_factory) -> Iterator[str]:
         yield base
     finally:
         proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=120)
-        assert proc.returncode == 0, output
+        proc.wait(timeout=120)
+        shutil.copy(log, ARTIFACTS / "dashboard-hubbub-up.log")
+        assert proc.returncode == 0, log.read_text()[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +174,10 @@ def _settled(base: str) -> int:
         seen.append(n)
         return n if done else None
 
-    return _wait(check, "the stream to finish", 240)
+    try:
+        return _wait(check, "the stream to finish", 240)
+    except AssertionError as e:
+        raise AssertionError(f"{e}; posts seen: {seen[-5:]}") from None
 
 
 def _expected(base: str, **f: str) -> dict[str, int]:
@@ -235,9 +249,7 @@ def test_dashboard_live_panels_filter_and_phone(stack: str, browser: Any) -> Non
     page.select_option('select[name="country"]', nation)
     page.wait_for_url(re.compile(rf"[?&]country={nation}\b"))
     filtered = _expected(stack, country=nation)
-    _wait(
-        lambda: _totals(page) | {"map": None} == filtered | {"map": None}, "filtered panels", 20
-    )
+    _wait(lambda: _totals(page) | {"map": None} == filtered | {"map": None}, "filtered panels", 20)
     before, after = expected, _totals(page)
     changed = [n for n in PANELS if n not in ("map", "posts") and after[n] != before[n]]
     assert sorted(changed) == sorted(set(PANELS) - {"map", "posts"}), (before, after)
@@ -284,7 +296,8 @@ def _save_docs_screenshot(page: Any) -> None:
     """The top of the desktop page (header to the cards), small enough to commit."""
     DOCS_SHOT.parent.mkdir(exist_ok=True)
     for height in (1700, 1300, 900):
-        page.screenshot(path=str(DOCS_SHOT), clip={"x": 0, "y": 0, "width": 1280, "height": height})
+        clip = {"x": 0, "y": 0, "width": 1280, "height": height}
+        page.screenshot(path=str(DOCS_SHOT), clip=clip, full_page=True)
         if DOCS_SHOT.stat().st_size < 500_000:
             return
     raise AssertionError(f"{DOCS_SHOT} is {DOCS_SHOT.stat().st_size} bytes")

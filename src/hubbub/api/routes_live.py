@@ -1,8 +1,9 @@
 """Server-sent events for the live dashboard: ``GET /api/v1/live``.
 
 The stream sends a ``tick`` event (the store's totals, :class:`LiveTick`) when it opens and
-whenever they change, and a comment line as a heartbeat otherwise; the client refetches what
-it shows on a tick. Each stream closes after ``live_max_seconds`` (the ``retry`` field makes
+whenever they change, and a ``ping`` event as a heartbeat otherwise (so a client can tell a
+quiet stream from a stalled connection); the client refetches what it shows on a tick.
+Each stream closes after ``live_max_seconds`` (the ``retry`` field makes
 EventSource reconnect at once), so proxies never hold a connection for long and a server
 that is shutting down is never kept waiting by an open dashboard.
 """
@@ -49,12 +50,10 @@ async def _events(request: Request, store: Store, limit: int | None) -> AsyncIte
             yield b"event: tick\nid: %d\ndata: %s\n\n" % (sent, orjson.dumps(tick))
         elif time.monotonic() - quiet_since >= HEARTBEAT_S:
             quiet_since = time.monotonic()
-            yield b": keep-alive\n\n"
+            yield b"event: ping\ndata: {}\n\n"
         if limit is not None and sent >= limit:
             break
-        if await request.is_disconnected():
-            break
-        await asyncio.sleep(interval)
+        await asyncio.sleep(interval)  # a client that left ends the stream at the next send
 
 
 @router.get(
@@ -76,7 +75,7 @@ async def live(
     ] = None,
 ) -> StreamingResponse:
     """``event: tick`` with :class:`LiveTick` data when the totals change (checked every
-    second); ``: keep-alive`` comments in between. Reconnect when it closes."""
+    second); ``event: ping`` every few seconds in between. Reconnect when it closes."""
     store: Store = request.app.state.store
     return StreamingResponse(
         _events(request, store, events),

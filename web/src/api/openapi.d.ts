@@ -129,7 +129,7 @@ export interface paths {
         /**
          * Live updates (server-sent events)
          * @description ``event: tick`` with :class:`LiveTick` data when the totals change (checked every
-         *     second); ``: keep-alive`` comments in between. Reconnect when it closes.
+         *     second); ``event: ping`` every few seconds in between. Reconnect when it closes.
          */
         get: operations["live_api_v1_live_get"];
         put?: never;

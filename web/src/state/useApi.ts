@@ -39,30 +39,62 @@ export function useApi<P extends GetPath>(
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "polling";
 
-/** The store's totals, pushed by /api/v1/live (or polled from /stats without EventSource). */
+const STALL_MS = 12_000; // the server pings every 5 s: this long without a message = stalled
+const POLL_MS = 3_000;
+
+/** The store's totals, pushed by /api/v1/live. Without EventSource, or while the stream is
+ * stalled or reconnecting, /stats is polled instead; a stalled stream is reopened. */
 export function useLive(): { tick: LiveTick | null; state: LiveState } {
   const [tick, setTick] = useState<LiveTick | null>(null);
   const [state, setState] = useState<LiveState>("connecting");
 
   useEffect(() => {
+    let es: EventSource | null = null;
+    let lastMessage = Date.now();
+    const update = (t: LiveTick) =>
+      setTick((prev: LiveTick | null) =>
+        prev && prev.posts === t.posts && prev.last_created_at === t.last_created_at ? prev : t,
+      );
+    const poll = () =>
+      get("/api/v1/stats")
+        .then(update)
+        .catch(() => undefined);
+    const open = () => {
+      es?.close();
+      lastMessage = Date.now();
+      es = new EventSource("/api/v1/live");
+      es.addEventListener("open", () => setState("live"));
+      es.addEventListener("error", () => setState("reconnecting"));
+      es.addEventListener("ping", () => {
+        lastMessage = Date.now();
+      });
+      es.addEventListener("tick", (ev) => {
+        lastMessage = Date.now();
+        setState("live");
+        update(JSON.parse((ev as MessageEvent<string>).data) as LiveTick);
+      });
+    };
     if (typeof EventSource === "undefined") {
       setState("polling");
-      const poll = () =>
-        get("/api/v1/stats")
-          .then((s) => setTick((t: LiveTick | null) => (t && t.posts === s.posts ? t : s)))
-          .catch(() => undefined);
       poll();
-      const timer = setInterval(poll, 3000);
-      return () => clearInterval(timer);
+    } else {
+      open();
     }
-    const es = new EventSource("/api/v1/live");
-    es.addEventListener("open", () => setState("live"));
-    es.addEventListener("error", () => setState("reconnecting"));
-    es.addEventListener("tick", (ev) => {
-      setState("live");
-      setTick(JSON.parse((ev as MessageEvent<string>).data) as LiveTick);
-    });
-    return () => es.close();
+    const timer = setInterval(() => {
+      if (es === null) {
+        poll();
+      } else if (Date.now() - lastMessage > STALL_MS) {
+        setState("reconnecting");
+        poll();
+        open();
+      } else if (es.readyState !== EventSource.OPEN) {
+        poll();
+      }
+    }, POLL_MS);
+    return () => {
+      clearInterval(timer);
+      es?.close();
+    };
   }, []);
   return { tick, state };
 }
