@@ -114,7 +114,7 @@ export function App() {
         <MapPanel counts={countries} dark={dark} selected={filters.country} onSelect={selectCountry} />
         <NationsPanel counts={countries} selected={filters.country} onSelect={selectCountry} />
         <PerDayPanel days={days} dark={dark} />
-        <PostsPanel posts={posts} newest={last} />
+        <PostsPanel posts={posts} newest={last} onTag={(tag) => setFilters({ keyword: tag })} />
         <TeamSentimentPanel data={teamSentiment} dark={dark} />
         <NationSentimentPanel data={nationSentiment} dark={dark} />
         <TopPostersPanel data={topPosters} />

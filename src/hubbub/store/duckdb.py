@@ -12,6 +12,7 @@ live in :mod:`hubbub.store.duckdb_queries`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,9 +37,12 @@ from hubbub.store.rows import (
 )
 from hubbub.store.sqlfiles import named_statements, sql_text
 
+log = logging.getLogger(__name__)
 ROLLUP_TABLES = (
     "rollup_hour",
     "rollup_team_day",
+    "rollup_team_hour",
+    "rollup_hashtag_team_day",
     "rollup_hashtag_hour",
     "rollup_hashtag_day",
     "country_names",
@@ -100,6 +104,8 @@ class DuckDBStore(DuckDBQueries):
             con = None
             try:
                 con = duckdb.connect(self.path, config=self._config)
+                tables = con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+                existing = {r[0] for r in tables}
                 con.execute(sql_text("schema.sql"))
             except duckdb.Error as e:
                 if con is not None:
@@ -107,6 +113,11 @@ class DuckDBStore(DuckDBQueries):
                 raise StoreUnavailable(f"cannot open DuckDB store at {self.path}: {e}") from e
             self._con = con
             self._generation += 1
+            added = [t for t in ROLLUP_TABLES if t not in existing]
+        if "posts" in existing and added:  # a store made by an older hubbub: fill new rollups
+            log.info("building new rollup tables %s from the stored posts", ", ".join(added))
+            self.rebuild_rollups()
+        with self._write_lock:
             rows = con.execute("SELECT max(max_created_at) FROM rollup_hour").fetchall()
             self._max_created = rows[0][0]
 

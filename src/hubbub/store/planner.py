@@ -47,6 +47,8 @@ class Rollup:
 
 HOUR = Rollup("rollup_hour", "hour", frozenset({"country", "lang"}))
 TEAM_DAY = Rollup("rollup_team_day", "day", frozenset({"country", "lang", "team"}))
+TEAM_HOUR = Rollup("rollup_team_hour", "hour", frozenset({"country", "lang", "team"}))
+HASHTAG_TEAM_DAY = Rollup("rollup_hashtag_team_day", "day", frozenset({"team"}))
 HASHTAG_HOUR = Rollup("rollup_hashtag_hour", "hour", frozenset())
 HASHTAG_DAY = Rollup("rollup_hashtag_day", "day", frozenset({"country"}))
 _GRAIN_ORDER = {"minute": 0, "hour": 1, "day": 2}
@@ -141,16 +143,20 @@ def counts_source(f: Filters, need: Grain | None, rollups: bool = True) -> Sql:
     """Per-post measures, from rollup_hour, rollup_team_day (team filter) or posts."""
     if rollups and f.team is None and fits(HOUR, f, need):
         return _from_rollup(HOUR, f, f"country_code, lang, {_MEASURES}")
-    if rollups and f.team is not None and fits(TEAM_DAY, f, need):
-        return _from_rollup(TEAM_DAY, f, f"country_code, lang, {_MEASURES}")
+    if rollups and f.team is not None:
+        for r in (TEAM_DAY, TEAM_HOUR):  # the coarser one first: fewer rows
+            if fits(r, f, need):
+                return _from_rollup(r, f, f"country_code, lang, {_MEASURES}")
     where, params = base_where(f)
     return f"SELECT {_BASE_KEYS}, {_BASE_MEASURES} FROM posts WHERE {where}", params
 
 
 def teams_source(f: Filters, rollups: bool = True) -> Sql:
     """Per-(post, team) measures, from rollup_team_day or posts."""
-    if rollups and fits(TEAM_DAY, f):
-        return _from_rollup(TEAM_DAY, f, f"team, country_code, lang, {_MEASURES}")
+    if rollups:
+        for r in (TEAM_DAY, TEAM_HOUR):
+            if fits(r, f):
+                return _from_rollup(r, f, f"team, country_code, lang, {_MEASURES}")
     where, params = base_where(f, team=False)
     sql = (
         f"SELECT * FROM (SELECT {_BASE_KEYS}, unnest(list_distinct(teams)) AS team, "
@@ -168,6 +174,8 @@ def hashtags_source(f: Filters, rollups: bool = True) -> Sql:
         return _from_rollup(HASHTAG_HOUR, f, "hashtag, posts")
     if rollups and fits(HASHTAG_DAY, f):
         return _from_rollup(HASHTAG_DAY, f, "hashtag, posts")
+    if rollups and fits(HASHTAG_TEAM_DAY, f):
+        return _from_rollup(HASHTAG_TEAM_DAY, f, "hashtag, posts")
     where, params = base_where(f)
     sql = (
         "SELECT * FROM (SELECT date_trunc('hour', created_at) AS hour, "

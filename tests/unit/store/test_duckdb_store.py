@@ -240,3 +240,22 @@ def test_concurrent_reads_during_writes(store: DuckDBStore) -> None:
         t.join()
     assert not errors
     assert store.stats()["posts"] == len(POSTS)
+
+
+def test_a_store_from_before_a_rollup_existed_gets_it_built_on_open(tmp_path) -> None:
+    path = tmp_path / "old.duckdb"
+    with DuckDBStore(path) as s:
+        s.write([make_post(i) for i in range(300)])
+        expected = (
+            s.timeline("hour", Filters(team="argentina")),
+            s.top_hashtags(10, Filters(team="argentina")),
+        )
+        s._con.execute("DROP TABLE rollup_team_hour; DROP TABLE rollup_hashtag_team_day")
+    with DuckDBStore(path) as s:  # reopened by a newer hubbub: the rollups are rebuilt
+        count = s._query("SELECT sum(posts) FROM rollup_team_hour")[0][0]
+        assert count and count > 0
+        got = (
+            s.timeline("hour", Filters(team="argentina")),
+            s.top_hashtags(10, Filters(team="argentina")),
+        )
+    assert got == expected

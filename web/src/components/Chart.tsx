@@ -1,4 +1,4 @@
-// An ECharts canvas that fills its box (fixed height: no layout shift when data arrives),
+// An ECharts canvas (loaded after the first paint: see LazyChart) that fills its box (fixed height: no layout shift when data arrives),
 // follows the light/dark theme and resizes with its container.
 import { useEffect, useRef } from "react";
 import { BarChart, LineChart, MapChart } from "echarts/charts";
@@ -31,9 +31,12 @@ echarts.use([
   CanvasRenderer,
 ]);
 
-export { echarts };
+/** Make a map (GeoJSON) drawable by name, e.g. ``registerMap("world", geojson)``. */
+export function registerMap(name: string, geoJson: object): void {
+  echarts.registerMap(name, geoJson as Parameters<typeof echarts.registerMap>[1]);
+}
 
-interface Props {
+export interface ChartProps {
   option: EChartsCoreOption;
   dark: boolean;
   label: string; // what the chart shows, for screen readers
@@ -41,7 +44,7 @@ interface Props {
   onClick?: (params: { name?: string; data?: unknown }) => void;
 }
 
-export function Chart({ option, dark, label, className, onClick }: Props) {
+export function Chart({ option, dark, label, className, onClick }: ChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const click = useRef(onClick);

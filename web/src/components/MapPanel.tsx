@@ -3,7 +3,7 @@ import type { CountryCount } from "../api/types";
 import { joinCounts, loadWorld, type World } from "../geo/world";
 import { flag, fmtInt, fmtPct } from "../lib/format";
 import type { Resource } from "../state/useApi";
-import { Chart, echarts } from "./Chart";
+import { LazyChart as Chart } from "./LazyChart";
 import { COLORS, ink } from "./common";
 import { Panel } from "./Panel";
 
@@ -18,9 +18,9 @@ interface Props {
 function useWorld(): { world?: World; error?: string } {
   const [state, setState] = useState<{ world?: World; error?: string }>({});
   useEffect(() => {
-    loadWorld()
-      .then((world) => {
-        echarts.registerMap("world", world as unknown as Parameters<typeof echarts.registerMap>[1]);
+    Promise.all([loadWorld(), import("./Chart")])
+      .then(([world, chart]) => {
+        chart.registerMap("world", world);
         setState({ world });
       })
       .catch((e: Error) => setState({ error: `the world map failed to load: ${e.message}` }));
@@ -50,6 +50,7 @@ export function MapPanel({ counts, dark, selected, onSelect }: Props) {
         bottom: 8,
         itemHeight: 80,
         calculable: false,
+        text: [fmtInt(max), "0"],
         textStyle: { color: c.text },
         inRange: { color: dark ? COLORS.mapLowDark : COLORS.mapLow },
       },
@@ -81,7 +82,7 @@ export function MapPanel({ counts, dark, selected, onSelect }: Props) {
           ? `too small to draw: ${joined.unmatched.map((c) => `${flag(c)} ${c}`).join(" ")}`
           : "posts by nation (resolved from profile locations)"
       }
-      loading={counts.loading || (!world && !error)}
+      loading={(counts.loading && !counts.data) || (!world && !error)}
       error={counts.error ?? error}
       empty={rows.length === 0}
       className="span-7"
@@ -112,7 +113,7 @@ export function NationsPanel({ counts, selected, onSelect }: Omit<Props, "dark">
       id="nations"
       title="Nations ranked"
       subtitle={rows.length ? `${fmtInt(rows.length)} nations` : undefined}
-      loading={counts.loading}
+      loading={counts.loading && !counts.data}
       error={counts.error}
       empty={rows.length === 0}
       className="span-5"

@@ -6,7 +6,7 @@ interface Props {
   id: string;
   title: string;
   subtitle?: ReactNode;
-  loading: boolean;
+  loading: boolean; // no answer yet (a refresh keeps showing the last answer)
   error?: string;
   empty: boolean;
   emptyText?: string;

@@ -3,7 +3,7 @@ import type { DayCount } from "../api/types";
 import { fmtDay, fmtInt } from "../lib/format";
 import { busiestDay } from "../lib/shape";
 import type { Resource } from "../state/useApi";
-import { Chart } from "./Chart";
+import { LazyChart as Chart } from "./LazyChart";
 import { COLORS, ink } from "./common";
 import { Panel } from "./Panel";
 
@@ -53,7 +53,7 @@ export function PerDayPanel({ days, dark }: { days: Resource<DayCount[]>; dark: 
           "UTC days"
         )
       }
-      loading={days.loading}
+      loading={days.loading && !days.data}
       error={days.error}
       empty={data.length === 0}
       total={data.reduce((a, d) => a + d.posts, 0)}

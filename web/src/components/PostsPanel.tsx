@@ -4,12 +4,16 @@ import type { Resource } from "../state/useApi";
 import { Avatar } from "./Avatar";
 import { Panel } from "./Panel";
 
-function PostText({ text }: { text: string }) {
+function PostText({ text, onTag }: { text: string; onTag: (tag: string) => void }) {
   return (
     <p className="post-text">
       {splitText(text).map((p, i) =>
         p.kind === "text" ? (
           p.value
+        ) : p.kind === "hashtag" ? (
+          <button key={i} type="button" className="tag" title={`Only posts with ${p.value}`} onClick={() => onTag(p.value.slice(1))}>
+            {p.value}
+          </button>
         ) : (
           <mark key={i} className={p.kind}>
             {p.value}
@@ -20,7 +24,7 @@ function PostText({ text }: { text: string }) {
   );
 }
 
-function Card({ post, now }: { post: RecentPost; now: number }) {
+function Card({ post, now, onTag }: { post: RecentPost; now: number; onTag: (tag: string) => void }) {
   const t = tone(post.sentiment_compound);
   const user = post.username ?? "unknown";
   return (
@@ -38,7 +42,7 @@ function Card({ post, now }: { post: RecentPost; now: number }) {
           {relTime(post.created_at, now)}
         </time>
       </header>
-      <PostText text={post.text} />
+      <PostText text={post.text} onTag={onTag} />
       <footer className="card-foot">
         {post.location ? (
           <span className="where" title={post.country_name ? `resolved to ${post.country_name}` : "location not resolved"}>
@@ -63,15 +67,21 @@ function Card({ post, now }: { post: RecentPost; now: number }) {
 }
 
 /** "What are the fans saying?": the newest posts as cards. */
-export function PostsPanel({ posts, newest }: { posts: Resource<RecentPost[]>; newest?: string | null }) {
+interface Props {
+  posts: Resource<RecentPost[]>;
+  newest?: string | null;
+  onTag: (tag: string) => void; // a hashtag was clicked: filter by it
+}
+
+export function PostsPanel({ posts, newest, onTag }: Props) {
   const list = posts.data ?? [];
   const now = newest ? new Date(newest).getTime() : list[0] ? new Date(list[0].created_at).getTime() : Date.now();
   return (
     <Panel
       id="posts"
       title="What are the fans saying?"
-      subtitle="the newest posts; times relative to the newest post in the stream"
-      loading={posts.loading}
+      subtitle="the newest posts (times relative to the newest one); click a #hashtag to filter by it"
+      loading={posts.loading && !posts.data}
       error={posts.error}
       empty={list.length === 0}
       total={list.length}
@@ -79,7 +89,7 @@ export function PostsPanel({ posts, newest }: { posts: Resource<RecentPost[]>; n
     >
       <div className="cards">
         {list.map((p) => (
-          <Card key={p.id} post={p} now={now} />
+          <Card key={p.id} post={p} now={now} onTag={onTag} />
         ))}
       </div>
     </Panel>

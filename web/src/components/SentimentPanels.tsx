@@ -2,7 +2,7 @@ import { useMemo } from "react";
 import type { CountrySentiment, TeamSentiment } from "../api/types";
 import { flag, fmtInt, fmtPct, fmtSigned } from "../lib/format";
 import type { Resource } from "../state/useApi";
-import { Chart } from "./Chart";
+import { LazyChart as Chart } from "./LazyChart";
 import { COLORS, ink } from "./common";
 import { Panel } from "./Panel";
 
@@ -48,14 +48,18 @@ function option(rows: Row[], dark: boolean) {
   };
 }
 
-const SUB = "net sentiment: share positive minus share negative";
+const MIN_POSTS = 5; // fewer posts than this give a share of ±100 % that means little
+const SUB = `net sentiment: share positive minus share negative (groups of ${MIN_POSTS}+ posts)`;
 
 /** Sentiment by the team a post mentions (a post naming two teams counts for both). */
 export function TeamSentimentPanel({ data, dark }: { data: Resource<TeamSentiment[]>; dark: boolean }) {
-  const rows = useMemo(() => (data.data ?? []).map((s) => toRow(s.team, s)), [data.data]);
+  const rows = useMemo(
+    () => (data.data ?? []).filter((s) => s.posts >= MIN_POSTS).map((s) => toRow(s.team, s)),
+    [data.data],
+  );
   const opt = useMemo(() => option(rows, dark), [rows, dark]);
   return (
-    <Panel id="sentiment-team" title="Sentiment by team" subtitle={SUB} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
+    <Panel id="sentiment-team" title="Sentiment by team" subtitle={SUB} loading={data.loading && !data.data} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
       <Chart option={opt} dark={dark} className="chart-tall-2" label={`Net sentiment by team for ${rows.length} teams`} />
     </Panel>
   );
@@ -64,12 +68,16 @@ export function TeamSentimentPanel({ data, dark }: { data: Resource<TeamSentimen
 /** Sentiment by the posting nation (the 20 most active). */
 export function NationSentimentPanel({ data, dark }: { data: Resource<CountrySentiment[]>; dark: boolean }) {
   const rows = useMemo(
-    () => (data.data ?? []).slice(0, 20).map((s) => toRow(`${flag(s.country_code)} ${s.country_name ?? s.country_code}`, s)),
+    () =>
+      (data.data ?? [])
+        .filter((s) => s.posts >= MIN_POSTS)
+        .slice(0, 20)
+        .map((s) => toRow(`${flag(s.country_code)} ${s.country_name ?? s.country_code}`, s)),
     [data.data],
   );
   const opt = useMemo(() => option(rows, dark), [rows, dark]);
   return (
-    <Panel id="sentiment-nation" title="Sentiment by nation" subtitle={`${SUB} (20 most active)`} loading={data.loading} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
+    <Panel id="sentiment-nation" title="Sentiment by nation" subtitle={`${SUB} (20 most active)`} loading={data.loading && !data.data} error={data.error} empty={rows.length === 0} className="span-6" total={rows.reduce((a, r) => a + r.posts, 0)}>
       <Chart option={opt} dark={dark} className="chart-tall-2" label={`Net sentiment by nation for ${rows.length} nations`} />
     </Panel>
   );

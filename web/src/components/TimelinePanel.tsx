@@ -3,7 +3,7 @@ import type { MatchInfo, TimelinePoint } from "../api/types";
 import { fmtDateTime, fmtInt } from "../lib/format";
 import { matchLabel, matchesInRange, type Bucket } from "../lib/shape";
 import type { Resource } from "../state/useApi";
-import { Chart } from "./Chart";
+import { LazyChart as Chart } from "./LazyChart";
 import { COLORS, ink } from "./common";
 import { Panel } from "./Panel";
 
@@ -85,7 +85,7 @@ export function TimelinePanel({ timeline, matches, bucket, dark }: Props) {
           {peak ? ` · peak ${fmtInt(peak.posts)} at ${fmtDateTime(peak.ts)}` : ""}
         </>
       }
-      loading={timeline.loading}
+      loading={timeline.loading && !timeline.data}
       error={timeline.error}
       empty={points.length === 0}
       total={points.reduce((a, p) => a + p.posts, 0)}

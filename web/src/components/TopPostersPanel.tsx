@@ -12,7 +12,7 @@ export function TopPostersPanel({ data }: { data: Resource<TopPoster[]> }) {
       id="top-posters"
       title="Most frequent poster per nation"
       subtitle="who posts most from each nation, and their share of its posts"
-      loading={data.loading}
+      loading={data.loading && !data.data}
       error={data.error}
       empty={rows.length === 0}
       total={rows.reduce((a, r) => a + r.country_posts, 0)}

@@ -103,9 +103,13 @@ export function useLive(): { tick: LiveTick | null; state: LiveState } {
  * is never lost), so a fast stream does not refetch every panel every second. */
 export function useThrottledVersion(value: unknown, ms: number): number {
   const [version, setVersion] = useState(0);
-  const last = useRef(0);
+  const last = useRef<number | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   useEffect(() => {
+    if (last.current === null) {
+      last.current = Date.now(); // the first render fetches already: no refresh yet
+      return;
+    }
     const wait = last.current + ms - Date.now();
     const bump = () => {
       last.current = Date.now();

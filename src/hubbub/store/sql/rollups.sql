@@ -86,3 +86,44 @@ FROM {src}
 WHERE country_code IS NOT NULL AND country_name IS NOT NULL AND $sign > 0
 GROUP BY country_code
 ON CONFLICT (country_code) DO UPDATE SET country_name = excluded.country_name;
+
+-- name: team_hour
+INSERT INTO rollup_team_hour
+SELECT
+    date_trunc('hour', created_at)                                      AS hour,
+    team,
+    coalesce(country_code, '')                                          AS country_code,
+    coalesce(lang, '')                                                  AS lang,
+    $sign * count(*)                                                    AS posts,
+    $sign * sum(sentiment_compound)                                     AS sentiment_sum,
+    $sign * count(*) FILTER (WHERE sentiment_label = 'positive')        AS positive,
+    $sign * count(*) FILTER (WHERE sentiment_label = 'neutral')         AS neutral,
+    $sign * count(*) FILTER (WHERE sentiment_label = 'negative')        AS negative
+FROM (
+    SELECT created_at, country_code, lang, sentiment_compound, sentiment_label,
+           unnest(list_distinct(teams)) AS team
+    FROM {src}
+)
+GROUP BY ALL
+ON CONFLICT (hour, team, country_code, lang) DO UPDATE SET
+    posts = rollup_team_hour.posts + excluded.posts,
+    sentiment_sum = rollup_team_hour.sentiment_sum + excluded.sentiment_sum,
+    positive = rollup_team_hour.positive + excluded.positive,
+    neutral = rollup_team_hour.neutral + excluded.neutral,
+    negative = rollup_team_hour.negative + excluded.negative;
+
+-- name: hashtag_team_day
+INSERT INTO rollup_hashtag_team_day
+SELECT CAST(created_at AS DATE) AS day, team, hashtag, $sign * count(*) AS posts
+FROM (
+    SELECT created_at, team, unnest(tags) AS hashtag
+    FROM (
+        SELECT created_at, unnest(list_distinct(teams)) AS team,
+               list_distinct(list_transform(hashtags, lambda h: lower(ltrim(h, '#')))) AS tags
+        FROM {src}
+    )
+)
+WHERE hashtag <> ''
+GROUP BY ALL
+ON CONFLICT (day, team, hashtag) DO UPDATE SET
+    posts = rollup_hashtag_team_day.posts + excluded.posts;

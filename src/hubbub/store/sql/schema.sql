@@ -96,6 +96,29 @@ CREATE TABLE IF NOT EXISTS rollup_hashtag_day (
     PRIMARY KEY (day, country_code, hashtag)
 );
 
+-- hour x team x country x lang (timelines under a team filter; day grain uses rollup_team_day)
+CREATE TABLE IF NOT EXISTS rollup_team_hour (
+    hour          TIMESTAMP NOT NULL,
+    team          VARCHAR NOT NULL,
+    country_code  VARCHAR NOT NULL,
+    lang          VARCHAR NOT NULL,
+    posts         BIGINT NOT NULL,
+    sentiment_sum DOUBLE NOT NULL,
+    positive      BIGINT NOT NULL,
+    neutral       BIGINT NOT NULL,
+    negative      BIGINT NOT NULL,
+    PRIMARY KEY (hour, team, country_code, lang)
+);
+
+-- day x team x hashtag (top hashtags under a team filter)
+CREATE TABLE IF NOT EXISTS rollup_hashtag_team_day (
+    day     DATE NOT NULL,
+    team    VARCHAR NOT NULL,
+    hashtag VARCHAR NOT NULL,
+    posts   BIGINT NOT NULL,
+    PRIMARY KEY (day, team, hashtag)
+);
+
 -- the latest name seen for each country code (both query paths join it)
 CREATE TABLE IF NOT EXISTS country_names (
     country_code VARCHAR PRIMARY KEY,
