@@ -204,14 +204,16 @@ def serve(
     import uvicorn
 
     from hubbub.api.app import create_app
-    from hubbub.embedded import build_user_directory
+    from hubbub.embedded import WEB_DIST, build_user_directory, match_schedule
     from hubbub.store.factory import open_store
 
     users = build_user_directory(settings)  # the simulator's users when HUBBUB_SOURCE=sim
     db = open_store(settings)
     db.setup()
     try:
-        app_ = create_app(db, users=users, ready=lambda: True)
+        app_ = create_app(
+            db, users=users, ready=lambda: True, static_dir=WEB_DIST, matches=match_schedule()
+        )
         uvicorn.run(app_, host=settings.host, port=settings.port)
     finally:
         db.close()

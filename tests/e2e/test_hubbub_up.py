@@ -23,9 +23,7 @@ SEED = 11
 def _wait_ready(base: str, proc: subprocess.Popen, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert proc.poll() is None, (
-            f"hubbub up exited early: {proc.stdout.read() if proc.stdout else ''}"
-        )
+        assert proc.poll() is None, f"hubbub up exited early: {proc.log_path.read_text()}"
         try:
             if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 return
@@ -58,7 +56,21 @@ def _start(store, port: int, speed: str = "20000") -> subprocess.Popen:
         "--speed",
         speed,
     ]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # the log goes to a file: an unread pipe would stall the server once it filled up
+    log_path = store.parent / f"up-{time.monotonic_ns()}.log"
+    proc = subprocess.Popen(cmd, stdout=log_path.open("w"), stderr=subprocess.STDOUT, text=True)
+    proc.log_path = log_path  # type: ignore[attr-defined]
+    return proc
+
+
+def _finish(proc: subprocess.Popen, *, kill: bool = False) -> str:
+    """Stop with SIGTERM (or SIGKILL), wait, and return everything it logged."""
+    if kill:
+        proc.kill()
+    else:
+        proc.send_signal(signal.SIGTERM)
+    proc.wait(timeout=120)
+    return proc.log_path.read_text()  # type: ignore[attr-defined]
 
 
 def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
@@ -74,8 +86,7 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         assert seen[-1] > seen[0], f"counts did not grow while running: {seen}"
         assert httpx.get(f"{base}/api/v1/counts/day").status_code == 200
     finally:
-        proc.send_signal(signal.SIGTERM)
-        output, _ = proc.communicate(timeout=120)
+        output = _finish(proc)
     assert proc.returncode == 0, output
     assert "stopped cleanly" in output, output
 
@@ -111,8 +122,7 @@ def test_a_crashed_stack_resumes_without_loss_or_duplicates(tmp_path, port):
             time.sleep(0.3)
         before_crash = _posts(base)
     finally:
-        first.kill()  # SIGKILL: no drain, no summary
-        first.communicate(timeout=30)
+        _finish(first, kill=True)  # SIGKILL: no drain, no summary
     assert before_crash > 0
 
     second = _start(store, port)
@@ -122,8 +132,7 @@ def test_a_crashed_stack_resumes_without_loss_or_duplicates(tmp_path, port):
         while _posts(base) <= before_crash + 2_000 and time.monotonic() < deadline:
             time.sleep(0.3)
     finally:
-        second.send_signal(signal.SIGTERM)
-        output, _ = second.communicate(timeout=120)
+        output = _finish(second)
     assert second.returncode == 0, output
     assert "resuming the simulator" in output, output
 
