@@ -98,7 +98,7 @@ def build_pipeline(settings: Settings, store: Store, users: Any | None) -> Embed
     texts = TextAnalyzer(workers=settings.enrich_workers)
     lookup: Any
     if settings.source == "bluesky":  # authors are Bluesky DIDs: ask Bluesky's profile API
-        from hubbub.enrich.users import DirectoryLookup
+        from hubbub.enrich.directory_lookup import DirectoryLookup
         from hubbub.sources.bluesky_profiles import BlueskyProfiles
 
         lookup = DirectoryLookup(BlueskyProfiles(settings.bluesky_api_url))

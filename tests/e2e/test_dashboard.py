@@ -105,7 +105,7 @@ def stack(tmp_path_factory) -> Iterator[str]:
     """`hubbub up` with the World Cup's last two days, replayed at 10,000x (about 17 s)."""
     ARTIFACTS.mkdir(exist_ok=True)
     if not (DIST / "index.html").is_file():
-        pytest.skip("the dashboard is not built: run `make web`")
+        pytest.fail("the dashboard is not built: run `make web`")
     from tests.support import free_port
 
     port = free_port()
@@ -134,7 +134,7 @@ def stack(tmp_path_factory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (`make browser` installs it)")
+        pytest.fail("Debian's chromium is not installed: `make browser` installs it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

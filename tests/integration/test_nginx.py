@@ -79,7 +79,7 @@ def _main_conf(prefix: Path, site: Path) -> str:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory) -> Iterator[dict]:
     if not Path(NGINX).exists():
-        pytest.skip("Debian's nginx is not installed (`make browser` installs it)")
+        pytest.fail("Debian's nginx is not installed: `make browser` installs it")
     tmp = tmp_path_factory.mktemp("nginx")
     dist = tmp / "dist"
     (dist / "assets").mkdir(parents=True)

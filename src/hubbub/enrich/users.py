@@ -36,7 +36,7 @@ from pydantic import ValidationError
 
 from hubbub.config import Settings
 from hubbub.metrics import USER_LOOKUPS
-from hubbub.models import User, UserDirectory
+from hubbub.models import User
 
 DEFAULT_USER_FIELDS: tuple[str, ...] = (
     "created_at",
@@ -384,20 +384,3 @@ class UserLookupClient:
         batch.not_found.update(wanted - batch.users.keys() - batch.not_found - batch.failed)
         return batch
 
-
-class DirectoryLookup:
-    """The lookup interface over any ``UserDirectory`` (e.g. Bluesky's profile API): ids the
-    directory does not return are reported as not found."""
-
-    def __init__(self, directory: UserDirectory) -> None:
-        self.directory = directory
-
-    def lookup(self, ids: Iterable[str]) -> LookupResult:
-        wanted = list(dict.fromkeys(ids))
-        users = {u.id: u for u in self.directory.get_users(wanted)}
-        return LookupResult(users=users, not_found=set(wanted) - set(users), failed=set())
-
-    def close(self) -> None:
-        close = getattr(self.directory, "close", None)
-        if close is not None:
-            close()

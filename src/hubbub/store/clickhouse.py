@@ -36,6 +36,7 @@ from hubbub.store.clickhouse_exec import ChdbExecutor, ConnectExecutor, Executor
 from hubbub.store.clickhouse_planner import LATEST, TS
 from hubbub.store.clickhouse_queries import ClickHouseQueries, rows_of
 from hubbub.store.rows import (
+    ENRICHMENT_COLUMNS,
     POST_COLUMNS,
     dead_letters_to_table,
     dedupe,
@@ -50,21 +51,6 @@ SCHEMA = "clickhouse/schema.sql"
 ROLLUPS = "clickhouse/rollups.sql"
 # rollups that old versions of re-enriched posts are taken out of (country_names only grows)
 RETRACTABLE = ("rollup_hour", "rollup_team_day", "rollup_hashtag_hour", "rollup_hashtag_day")
-# what re-enrichment may change (as in the DuckDB store)
-ENRICHMENT_COLUMNS = (
-    "username",
-    "name",
-    "location",
-    "verified",
-    "profile_image_url",
-    "country_code",
-    "country_name",
-    "location_confidence",
-    "sentiment_compound",
-    "sentiment_label",
-    "enrichment_status",
-    "enriched_at",
-)
 _LISTS = ("edit_history_tweet_ids", "hashtags", "mentions", "urls", "keywords", "teams")
 ID_CHUNK = 5_000  # ids per existence check (they travel as one query parameter)
 

@@ -28,6 +28,7 @@ from hubbub.models import DeadLetter, EnrichedPost
 from hubbub.store.base import StoreError, StoreUnavailable, WriteResult
 from hubbub.store.duckdb_queries import DuckDBQueries
 from hubbub.store.rows import (
+    ENRICHMENT_COLUMNS,
     POST_COLUMNS,
     dead_letters_to_table,
     dedupe,
@@ -46,21 +47,6 @@ ROLLUP_TABLES = (
     "rollup_hashtag_hour",
     "rollup_hashtag_day",
     "country_names",
-)
-# what re-enrichment may change; everything else of a stored post stays as first written
-ENRICHMENT_COLUMNS = (
-    "username",
-    "name",
-    "location",
-    "verified",
-    "profile_image_url",
-    "country_code",
-    "country_name",
-    "location_confidence",
-    "sentiment_compound",
-    "sentiment_label",
-    "enrichment_status",
-    "enriched_at",
 )
 
 

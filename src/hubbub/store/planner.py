@@ -86,7 +86,8 @@ def fits(r: Rollup, f: Filters, need: Grain | None = None) -> bool:
 
 def base_where(f: Filters, *, team: bool = True) -> Sql:
     """WHERE clause on ``posts`` for (normalised) filters ``f``."""
-    parts, params = ["TRUE"], []
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
     if f.since is not None:
         parts.append("created_at >= ?")
         params.append(f.since)
@@ -112,7 +113,8 @@ def base_where(f: Filters, *, team: bool = True) -> Sql:
 
 
 def _rollup_where(r: Rollup, f: Filters) -> Sql:
-    parts, params = ["TRUE"], []
+    parts: list[str] = ["TRUE"]
+    params: list[Any] = []
     col = r.grain  # the time column is named after the grain
     for op, ts in ((">=", f.since), ("<", f.until)):
         if ts is not None:

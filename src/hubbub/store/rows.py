@@ -57,6 +57,21 @@ POSTS_SCHEMA = pa.schema(
     ]
 )
 POST_COLUMNS: tuple[str, ...] = tuple(POSTS_SCHEMA.names)
+# what re-enrichment may change; everything else of a stored post stays as first written
+ENRICHMENT_COLUMNS = (
+    "username",
+    "name",
+    "location",
+    "verified",
+    "profile_image_url",
+    "country_code",
+    "country_name",
+    "location_confidence",
+    "sentiment_compound",
+    "sentiment_label",
+    "enrichment_status",
+    "enriched_at",
+)
 _METRICS = ("like_count", "retweet_count", "reply_count", "quote_count")
 _TIMES = ("created_at", "enriched_at", "ingested_at")
 

@@ -29,7 +29,7 @@ def server() -> Iterator[redis.Redis]:
     try:
         client.ping()
     except redis.ConnectionError:
-        pytest.skip("no Redis on 127.0.0.1:6379 (start one: see DEVELOPERS.md)")
+        pytest.fail("no Redis on 127.0.0.1:6379: `.ci/run` starts it if it is down")
     yield client
     client.close()
 

@@ -37,8 +37,8 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from hubbub.enrich.directory_lookup import DirectoryLookup
 from hubbub.enrich.enricher import Enricher
-from hubbub.enrich.users import DirectoryLookup
 from hubbub.models import EnrichedPost
 from hubbub.sources.simulator import WorldCupSimulator
 from hubbub.sources.users_pool import UserPool

@@ -1,6 +1,6 @@
 """DirectoryLookup: the enricher's lookup interface over any UserDirectory."""
 
-from hubbub.enrich.users import DirectoryLookup
+from hubbub.enrich.directory_lookup import DirectoryLookup
 from hubbub.models import User
 
 
