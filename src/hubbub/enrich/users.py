@@ -187,6 +187,12 @@ class _Batch:
     failed: set[str] = field(default_factory=set)
 
 
+def _encoding_for(base_url: str) -> dict[str, str]:
+    """No compression on loopback (hubbub's own endpoint): gzip there only burns CPU twice."""
+    host = httpx.URL(base_url).host
+    return {"Accept-Encoding": "identity"} if host in ("127.0.0.1", "localhost", "::1") else {}
+
+
 class UserLookupClient:
     """Looks users up by id through an X-API-v2-shaped ``GET /2/users`` endpoint."""
 
@@ -226,7 +232,7 @@ class UserLookupClient:
         self._client = client or httpx.Client(
             timeout=httpx.Timeout(timeout_s),
             limits=httpx.Limits(max_keepalive_connections=4, keepalive_expiry=30.0),
-            headers={"User-Agent": "hubbub-enricher"},
+            headers={"User-Agent": "hubbub-enricher", **_encoding_for(base_url)},
         )
 
     @classmethod

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from hubbub.models import User
+from hubbub.models import User, construct_complete
 from hubbub.sources.worldcup import DATA, teams
 
 AVATAR_URL = "https://api.dicebear.com/9.x/thumbs/svg?seed={}"
@@ -160,15 +160,18 @@ class UserPool:
         return self._index.get(user_id)
 
     def user(self, index: int) -> User:
-        return User.model_construct(
-            id=self.ids[index],
-            username=self.usernames[index],
-            name=self.names[index],
-            location=self.locations[index],
-            verified=self.verified[index],
-            profile_image_url=AVATAR_URL.format(self.usernames[index]),
-            description=self.descriptions[index],
-            created_at=self.created[index],
+        return construct_complete(  # every field set, valid by construction
+            User,
+            {
+                "id": self.ids[index],
+                "username": self.usernames[index],
+                "name": self.names[index],
+                "location": self.locations[index],
+                "verified": self.verified[index],
+                "profile_image_url": AVATAR_URL.format(self.usernames[index]),
+                "description": self.descriptions[index],
+                "created_at": self.created[index],
+            },
         )
 
     def get_users(self, ids: Sequence[str]) -> list[User]:
