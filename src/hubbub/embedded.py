@@ -28,6 +28,7 @@ from hubbub.stream.pipeline import EmbeddedPipeline
 
 log = logging.getLogger(__name__)
 RESUME_OVERLAP = timedelta(minutes=5)  # re-read a little; the store drops what it already has
+DUPLICATE_SIGNAL_S = 2.0  # a second stop signal within this is the same request, not "force"
 # the built dashboard (`make web`), served at / when present
 WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
@@ -174,15 +175,20 @@ class _DrainingServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, pipeline: EmbeddedPipeline) -> None:
         super().__init__(config)
         self.pipeline = pipeline
-        self._draining = False
+        self._first_signal_at: float | None = None
 
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        if self._draining:  # a second signal: exit now
+        now = time.monotonic()
+        if self._first_signal_at is None:
+            self._first_signal_at = now
+            log.info("signal %s: draining the pipeline, then stopping the server", sig)
+            threading.Thread(target=self._drain_then_exit, name="drain", daemon=True).start()
+        elif now - self._first_signal_at < DUPLICATE_SIGNAL_S:
+            # the same stop delivered twice (Ctrl-C reaches make, uv and hubbub; uv forwards it)
+            log.debug("signal %s again within %.0f s: still draining", sig, DUPLICATE_SIGNAL_S)
+        else:  # asked again, later: stop now without draining
+            log.warning("signal %s again: exiting without draining", sig)
             super().handle_exit(sig, frame)
-            return
-        self._draining = True
-        log.info("signal %s: draining the pipeline, then stopping the server", sig)
-        threading.Thread(target=self._drain_then_exit, name="drain", daemon=True).start()
 
     def _drain_then_exit(self) -> None:
         self.pipeline.request_stop()

@@ -63,12 +63,18 @@ def _start(store, port: int, speed: str = "20000") -> subprocess.Popen:
     return proc
 
 
-def _finish(proc: subprocess.Popen, *, kill: bool = False) -> str:
-    """Stop with SIGTERM (or SIGKILL), wait, and return everything it logged."""
+def _finish(proc: subprocess.Popen, *, kill: bool = False, twice: bool = False) -> str:
+    """Stop with SIGTERM (or SIGKILL), wait, and return everything it logged.
+
+    ``twice``: the stop arrives twice at once, as when Ctrl-C reaches make, uv and hubbub and uv
+    forwards it too; that is still one request to drain, not a forced exit."""
     if kill:
         proc.kill()
     else:
         proc.send_signal(signal.SIGTERM)
+        if twice:
+            time.sleep(0.1)
+            proc.send_signal(signal.SIGINT)
     proc.wait(timeout=120)
     return proc.log_path.read_text()  # type: ignore[attr-defined]
 
@@ -86,7 +92,7 @@ def test_up_serves_growing_counts_and_stops_cleanly_on_sigterm(tmp_path, port):
         assert seen[-1] > seen[0], f"counts did not grow while running: {seen}"
         assert httpx.get(f"{base}/api/v1/counts/day").status_code == 200
     finally:
-        output = _finish(proc)
+        output = _finish(proc, twice=True)
     assert proc.returncode == 0, output
     assert "stopped cleanly" in output, output
 
