@@ -18,7 +18,6 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from hubbub.api.app import create_app  # noqa: E402
 from hubbub.enrich.enricher import Enricher  # noqa: E402
 from hubbub.enrich.users import MemoryUserCache, UserLookupClient  # noqa: E402
 from hubbub.models import Post  # noqa: E402
-from hubbub.sources.base import Source, SourceBatch  # noqa: E402
+from hubbub.sources.memory import ListSource  # noqa: E402
 from hubbub.sources.simulator import WorldCupSimulator  # noqa: E402
 from hubbub.sources.users_pool import UserPool  # noqa: E402
 from hubbub.store.duckdb import DuckDBStore  # noqa: E402
@@ -48,26 +47,11 @@ from tests.support import serve_app  # noqa: E402
 Row = tuple[str, float | None, float | None, float | None]
 
 
-class ListSource(Source):
-    name = "bench"
-
-    def __init__(self, posts: list[Post], rate: float = 0.0, chunk: int = 100) -> None:
-        self.posts, self.rate, self.chunk = posts, rate, chunk
-
-    def batches(self, size: int) -> Iterator[SourceBatch]:
-        step = self.chunk if self.rate else size
-        t0 = time.monotonic()
-        for i in range(0, len(self.posts), step):
-            if self.rate:
-                time.sleep(max(0.0, t0 + i / self.rate - time.monotonic()))
-            yield SourceBatch(self.posts[i : i + step], [])
-
-
 def embedded(posts: list[Post], users_url: str, rate: float, folder: Path) -> Row:
     store = DuckDBStore(folder / f"embedded-{rate}.duckdb")
     store.setup()
     client = UserLookupClient(users_url, cache=MemoryUserCache(max_size=200_000, ttl_s=3600))
-    pipeline = EmbeddedPipeline(ListSource(posts, rate), Enricher(client), store,
+    pipeline = EmbeddedPipeline(ListSource(posts, rate, chunk=100), Enricher(client), store,
                                 batch_size=2_000, flush_interval_s=0.1 if rate else 0.25)
     t0 = time.perf_counter()
     stats = pipeline.run()

@@ -14,7 +14,7 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from hubbub.enrich.sentiment import label_for  # noqa: E402
 from hubbub.enrich.text_analysis import Analysis, TextAnalyzer, TextKey  # noqa: E402
 from hubbub.enrich.users import MemoryUserCache, UserLookupClient  # noqa: E402
 from hubbub.models import Post  # noqa: E402
-from hubbub.sources.base import Source, SourceBatch  # noqa: E402
+from hubbub.sources.memory import ListSource  # noqa: E402
 from hubbub.sources.simulator import WorldCupSimulator  # noqa: E402
 from hubbub.sources.users_pool import UserPool  # noqa: E402
 from hubbub.store.duckdb import DuckDBStore  # noqa: E402
@@ -53,28 +53,6 @@ class ReferenceVader(TextAnalyzer):
             m = self._keywords.match(text, hashtags)
             out.append(Analysis(compound, label_for(compound), tuple(m.keywords), tuple(m.teams)))
         return out
-
-
-class ListSource(Source):
-    """Posts from memory, as fast as the pipeline takes them, or at a fixed rate (posts/s)."""
-
-    name = "bench"
-
-    def __init__(self, posts: list[Post], rate: float = 0.0, chunk: int = 50) -> None:
-        self.posts, self.rate, self.chunk = posts, rate, chunk
-
-    def batches(self, size: int) -> Iterator[SourceBatch]:
-        if not self.rate:
-            for i in range(0, len(self.posts), size):
-                yield SourceBatch(self.posts[i : i + size], [])
-            return
-        t0 = time.monotonic()
-        for i in range(0, len(self.posts), self.chunk):
-            due = t0 + i / self.rate
-            delay = due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            yield SourceBatch(self.posts[i : i + self.chunk], [])
 
 
 def run(

@@ -21,8 +21,8 @@ from hubbub.store import clickhouse_planner as chp
 from hubbub.store import planner
 from hubbub.store.base import NO_FILTERS, Bucket, Filters, Store
 from hubbub.store.clickhouse_exec import Executor, Params
-from hubbub.store.duckdb_queries import MINUTE_WINDOW, RECENT_WINDOWS, _recent_row
-from hubbub.store.rows import iso
+from hubbub.store.duckdb_queries import MINUTE_WINDOW, RECENT_WINDOWS
+from hubbub.store.rows import iso, recent_row, stats_row
 
 _SENTIMENT = (
     "sum(posts) AS n, sum(sentiment_e8) AS s, "
@@ -106,7 +106,7 @@ class ClickHouseQueries(Store):
             )
             if final or len(rows) >= limit:
                 break
-        return [_recent_row(r) for r in rows]
+        return [recent_row(r) for r in rows]
 
     def _per_day(self, f: Filters, order: str) -> list[tuple[Any, ...]]:
         b = chp.Binds()
@@ -195,17 +195,7 @@ class ClickHouseQueries(Store):
 
     def stats(self) -> dict:
         """Totals; ``posts_unknown_country`` counts the posts per-country answers leave out."""
-        row = self._query(_STATS_SQL)[0]
-        return {
-            "posts": int(row[0]),
-            "posts_unknown_country": int(row[1]),
-            "countries": int(row[2]),
-            "first_created_at": iso(row[3]),
-            "last_created_at": iso(row[4]),
-            "last_ingested_at": iso(row[5]),
-            "user_lookup_failed": int(row[6]),
-            "dead_letters": int(row[7]),
-        }
+        return stats_row(self._query(_STATS_SQL)[0])
 
     def dead_letter_counts(self) -> list[dict]:
         rows = self._query(

@@ -32,6 +32,7 @@ from hubbub.store.rows import (
     POST_COLUMNS,
     dead_letters_to_table,
     dedupe,
+    first_per_id,
     normalize_table,
     posts_to_table,
     row_to_post,
@@ -188,7 +189,7 @@ class DuckDBStore(DuckDBQueries):
             return WriteResult(received=0, inserted=0)
         table = normalize_table(table, datetime.now(UTC))
         if pc.count_distinct(table["id"]).as_py() != received:
-            table = _first_per_id(table)
+            table = first_per_id(table)
         return WriteResult(received=received, inserted=self._insert(table))
 
     def _insert(self, table: pa.Table) -> int:
@@ -289,11 +290,3 @@ class DuckDBStore(DuckDBQueries):
             [limit],
         )
         return [row_to_post(dict(zip(POST_COLUMNS, r, strict=True))) for r in rows]
-
-
-def _first_per_id(table: pa.Table) -> pa.Table:
-    """Keep the first row of each id (Arrow only: number the rows, keep each id's minimum)."""
-    numbered = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    firsts = numbered.group_by("id", use_threads=False).aggregate([("_row", "min")])
-    keep = pc.is_in(numbered["_row"], value_set=firsts["_row_min"])
-    return table.filter(keep)

@@ -14,7 +14,7 @@ from typing import Any
 
 from hubbub.store import planner
 from hubbub.store.base import NO_FILTERS, Bucket, Filters, Store
-from hubbub.store.rows import iso
+from hubbub.store.rows import iso, recent_row, stats_row
 
 # the minute timeline is read from the posts table; it covers at most this much time,
 # ending at ``until`` (or the newest post)
@@ -80,7 +80,7 @@ class DuckDBQueries(Store):
             )
             if final or len(rows) >= limit:
                 break
-        return [_recent_row(r) for r in rows]
+        return [recent_row(r) for r in rows]
 
     def counts_per_day(self, f: Filters = NO_FILTERS) -> list[dict]:
         src, params = planner.counts_source(planner.norm(f), "day", self.use_rollups)
@@ -171,17 +171,7 @@ class DuckDBQueries(Store):
 
     def stats(self) -> dict:
         """Totals; ``posts_unknown_country`` counts the posts per-country answers leave out."""
-        row = self._query(_STATS_SQL)[0]
-        return {
-            "posts": int(row[0]),
-            "posts_unknown_country": int(row[1]),
-            "countries": int(row[2]),
-            "first_created_at": iso(row[3]),
-            "last_created_at": iso(row[4]),
-            "last_ingested_at": iso(row[5]),
-            "user_lookup_failed": int(row[6]),
-            "dead_letters": int(row[7]),
-        }
+        return stats_row(self._query(_STATS_SQL)[0])
 
     def dead_letter_counts(self) -> list[dict]:
         rows = self._query(
@@ -285,30 +275,3 @@ def _sentiment_row(keys: tuple[str, ...], row: tuple[Any, ...]) -> dict:
         out[k] = int(out[k])
     out["avg_compound"] = float(out["avg_compound"])
     return out
-
-
-def _recent_row(r: tuple[Any, ...]) -> dict:
-    return {
-        "id": r[0],
-        "created_at": iso(r[1]),
-        "text": r[2],
-        "username": r[3],
-        "name": r[4],
-        "profile_image_url": r[5],
-        "location": r[6],
-        "country_code": r[7],
-        "country_name": r[8],
-        "sentiment_compound": r[9],
-        "sentiment_label": r[10],
-        "hashtags": r[11] or [],
-        "lang": r[12],
-        "verified": bool(r[13]),
-        "source": r[14],
-        "teams": r[15] or [],
-        "metrics": {
-            "like_count": r[16],
-            "retweet_count": r[17],
-            "reply_count": r[18],
-            "quote_count": r[19],
-        },
-    }

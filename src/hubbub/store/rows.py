@@ -161,3 +161,45 @@ def row_to_post(row: dict[str, Any]) -> EnrichedPost:
     for name in ("edit_history_tweet_ids", "hashtags", "mentions", "urls", "keywords", "teams"):
         data[name] = data.get(name) or []
     return EnrichedPost.model_validate(data)
+
+
+def recent_row(r: tuple[Any, ...]) -> dict:
+    """A row of the recent-posts query (same column order in every store) as the API's card."""
+    return {
+        "id": r[0],
+        "created_at": iso(r[1]),
+        "text": r[2],
+        "username": r[3],
+        "name": r[4],
+        "profile_image_url": r[5],
+        "location": r[6],
+        "country_code": r[7],
+        "country_name": r[8],
+        "sentiment_compound": r[9],
+        "sentiment_label": r[10],
+        "hashtags": r[11] or [],
+        "lang": r[12],
+        "verified": bool(r[13]),
+        "source": r[14],
+        "teams": r[15] or [],
+        "metrics": {
+            "like_count": r[16],
+            "retweet_count": r[17],
+            "reply_count": r[18],
+            "quote_count": r[19],
+        },
+    }
+
+
+def stats_row(row: tuple[Any, ...]) -> dict:
+    """The stats query's row (same column order in every store) as a dict."""
+    return {
+        "posts": int(row[0]),
+        "posts_unknown_country": int(row[1]),
+        "countries": int(row[2]),
+        "first_created_at": iso(row[3]),
+        "last_created_at": iso(row[4]),
+        "last_ingested_at": iso(row[5]),
+        "user_lookup_failed": int(row[6]),
+        "dead_letters": int(row[7]),
+    }
